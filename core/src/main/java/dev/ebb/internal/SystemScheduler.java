@@ -1,0 +1,49 @@
+package dev.ebb.internal;
+
+import dev.ebb.spi.Scheduler;
+import java.time.Duration;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ScheduledThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+
+/** The default {@link Scheduler}: {@link System#nanoTime()} and one non-daemon thread started on first use. */
+public final class SystemScheduler implements Scheduler {
+
+    private ScheduledThreadPoolExecutor executor;
+
+    @Override
+    public long nanoTime() {
+        return System.nanoTime();
+    }
+
+    @Override
+    public void execute(Runnable task) {
+        executor().execute(task);
+    }
+
+    @Override
+    public Cancellable schedule(Runnable task, Duration delay) {
+        ScheduledFuture<?> f = executor().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public synchronized void close() {
+        if (executor != null) {
+            executor.shutdown();
+        }
+    }
+
+    private synchronized ScheduledThreadPoolExecutor executor() {
+        if (executor == null) {
+            executor = new ScheduledThreadPoolExecutor(1, r -> {
+                Thread t = new Thread(r, "ebb-shutdown");
+                t.setDaemon(false);
+                return t;
+            });
+            executor.setExecuteExistingDelayedTasksAfterShutdownPolicy(false);
+            executor.setRemoveOnCancelPolicy(true);
+        }
+        return executor;
+    }
+}

@@ -1,0 +1,2 @@
+/** Ebb's implementation details; not API, may change in any release. */
+package dev.ebb.internal;
