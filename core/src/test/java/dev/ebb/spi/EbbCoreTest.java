@@ -137,6 +137,18 @@ class EbbCoreTest {
     }
 
     @Test
+    void requestsEndedByTheAbortAreNotCountedAsCompleted() {
+        EbbCore core = core(config().drainTimeout(Duration.ofSeconds(1)).build());
+        core.requestStarted();
+        core.shutdown();
+        clock.advance(Duration.ofSeconds(11));
+        core.requestFinished();
+        ShutdownReport report = core.stopped().join();
+        assertThat(report.requestsAborted()).isEqualTo(1);
+        assertThat(report.requestsCompletedWhileDraining()).isZero();
+    }
+
+    @Test
     void zeroDelayDrainsAtOnce() {
         EbbCore core = core(config().deregistrationDelay(Duration.ZERO).build());
         core.shutdown();
