@@ -50,6 +50,11 @@ final class EbbLifecycle implements SmartLifecycle {
 
     @Override
     public void stop(Runnable callback) {
+        if (!running) {
+            // Never started (e.g. the context failed to refresh): nothing to deregister.
+            callback.run();
+            return;
+        }
         running = false;
         AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
         core.shutdown();
@@ -70,6 +75,11 @@ final class EbbLifecycle implements SmartLifecycle {
         } catch (ExecutionException e) {
             throw new IllegalStateException(e);
         }
+    }
+
+    @Override
+    public boolean isPauseable() {
+        return false;
     }
 
     @Override
