@@ -36,7 +36,8 @@ final class TomcatKeepAlive implements WebServerFactoryCustomizer<ConfigurableTo
         Optional<Duration> explicit = BootServerAdapter.property(environment, "server.tomcat.keep-alive-timeout");
         KeepAlive current = explicit.map(KeepAlive::explicit).orElseGet(() -> KeepAlive.serverDefault(
                 BootServerAdapter.property(environment, "server.tomcat.connection-timeout").orElse(TOMCAT_DEFAULT)));
-        adapter.use("Tomcat " + ServerInfo.getServerNumber(), current);
+        String info = ServerInfo.getServerInfo(); // e.g. Apache Tomcat/11.0.24
+        adapter.use("Tomcat " + info.substring(info.indexOf('/') + 1), current);
         core.applyKeepAlive().ifPresent(timeout -> factory.addProtocolHandlerCustomizers(
                 (TomcatProtocolHandlerCustomizer<ProtocolHandler>) handler -> {
                     if (handler instanceof AbstractProtocol<?> protocol) {
