@@ -17,6 +17,7 @@ import org.eclipse.jetty.server.Server;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.autoconfigure.AutoConfigurations;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.context.LifecycleAutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
 import org.springframework.boot.test.context.FilteredClassLoader;
 import org.springframework.boot.test.context.runner.ApplicationContextRunner;
@@ -26,6 +27,8 @@ import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.support.DefaultLifecycleProcessor;
+import org.springframework.test.util.ReflectionTestUtils;
 import reactor.netty.http.server.HttpServer;
 
 class EbbAutoConfigurationTests {
@@ -127,6 +130,21 @@ class EbbAutoConfigurationTests {
     void lifecycleStopsJustBeforeBootsGracefulShutdown() {
         assertThat(EbbLifecycle.PHASE).isGreaterThan(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE);
         servlet.run(context -> assertThat(context.getBean(EbbLifecycle.class).getPhase()).isEqualTo(EbbLifecycle.PHASE));
+    }
+
+    @Test
+    void shutdownPhaseTimeoutsFitTheDelayAndTheDrainTimeout() {
+        servlet.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
+                .withPropertyValues("ebb.deregistration-delay=4s", "ebb.drain-timeout=7s").run(context -> {
+                    DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
+                    assertThat(shutdownTimeout(processor, EbbLifecycle.PHASE)).isEqualTo(5_000L);
+                    assertThat(shutdownTimeout(processor, WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE))
+                            .isEqualTo(7_000L);
+                });
+    }
+
+    private static Long shutdownTimeout(DefaultLifecycleProcessor processor, int phase) {
+        return ReflectionTestUtils.invokeMethod(processor, "determineShutdownTimeout", phase);
     }
 
     @Test
