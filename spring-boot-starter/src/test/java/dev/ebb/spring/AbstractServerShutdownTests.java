@@ -139,6 +139,8 @@ abstract class AbstractServerShutdownTests {
         assertThat(report.requestsAborted()).isZero();
         assertThat(report.requestsWhileDeregistering()).isGreaterThanOrEqualTo(2);
         assertThat(report.connectionCloseResponses()).isGreaterThanOrEqualTo(2);
-        assertThat(report.requestsCompletedWhileDraining()).isEqualTo(1);
+        // The held request, and maybe one answered just before expedite() whose completion the server
+        // signalled after the response was sent.
+        assertThat(report.requestsCompletedWhileDraining()).isGreaterThanOrEqualTo(1);
     }
 }
