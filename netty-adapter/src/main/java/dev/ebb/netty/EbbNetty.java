@@ -9,8 +9,6 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.codec.http2.Http2FrameCodec;
-import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
@@ -56,7 +54,7 @@ public final class EbbNetty {
     private volatile boolean serving;
 
     private EbbNetty(EbbConfig config, Duration keepAliveTimeout) {
-        this.adapter = new NettyAdapter(keepAliveTimeout);
+        this.adapter = new NettyAdapter(keepAliveTimeout, NAME);
         this.core = EbbCore.create(config, adapter);
         this.probes = new Probes(core);
         this.streamProbes = new Http2ProbeHandler(probes);
@@ -109,17 +107,14 @@ public final class EbbNetty {
             adapter.track(pipeline.channel());
             return pipeline;
         }
-        codec = pipeline.context(Http2FrameCodec.class);
-        if (codec != null) {
-            Http2FrameCodec frames = (Http2FrameCodec) codec.handler();
-            pipeline.addAfter(codec.name(), NAME, new Http2Tracker(core, frames.connection()));
-            adapter.track(pipeline.channel());
-            return pipeline;
-        }
-        codec = pipeline.context(Http2StreamFrameToHttpObjectCodec.class);
-        if (codec != null) {
-            pipeline.addAfter(codec.name(), NAME, streamProbes);
-            return pipeline;
+        switch (Http2Tracker.addTo(pipeline, NAME, core, streamProbes)) {
+            case CONNECTION:
+                adapter.track(pipeline.channel());
+                return pipeline;
+            case STREAM:
+                return pipeline;
+            default:
+                break;
         }
         throw new IllegalArgumentException("ebb: the pipeline of " + pipeline.channel() + " has no HttpServerCodec,"
                 + " Http2FrameCodec or Http2StreamFrameToHttpObjectCodec; add the codec first, then call addTo");

@@ -31,7 +31,7 @@ import java.util.concurrent.TimeUnit;
  * <p>One instance per channel; every field is confined to the channel's event loop. Per request it does
  * counter arithmetic, header checks and one listener on the last write: no allocation of its own.
  */
-final class Http1Handler extends ChannelDuplexHandler {
+final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     private static final byte PASS = 0;
     private static final byte SKIP_BODY = 1;
@@ -177,8 +177,13 @@ final class Http1Handler extends ChannelDuplexHandler {
 
     // ---- called by the adapter on this channel's event loop ----
 
-    /** Closes the channel if nothing is in progress; otherwise closes it once it is. */
-    boolean closeIfIdle() {
+    @Override
+    public void startDeregistering() {
+        // Told per response: the next one says Connection: close.
+    }
+
+    @Override
+    public boolean closeIfIdle() {
         if (requests == done) {
             ctx.close();
             return true;

@@ -3,11 +3,14 @@ package dev.ebb.netty;
 import dev.ebb.spi.EbbCore;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2Stream;
+import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
 /**
  * Ebb on one HTTP/2 connection, right after its {@code Http2FrameCodec}: counts client streams as
@@ -23,7 +26,7 @@ import io.netty.handler.codec.http2.Http2Stream;
  * <p>One instance per connection; fields confined to its event loop. Per stream: an atomic increment
  * and decrement in core, no allocation of its own.
  */
-final class Http2Tracker extends ChannelDuplexHandler {
+final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
 
     private final EbbCore core;
     private final Http2Connection connection;
@@ -76,6 +79,39 @@ final class Http2Tracker extends ChannelDuplexHandler {
     @Override
     public void handlerRemoved(ChannelHandlerContext ctx) {
         connection.removeListener(streams);
+    }
+
+    /**
+     * Adds Ebb to an HTTP/2 connection (after {@code Http2FrameCodec}) or stream (after
+     * {@code Http2StreamFrameToHttpObjectCodec}) pipeline and says which it was. Kept here so that
+     * HTTP/1-only applications need no {@code netty-codec-http2} on the class path.
+     */
+    static Added addTo(ChannelPipeline pipeline, String name, EbbCore core, Http2ProbeHandler streamProbes) {
+        ChannelHandlerContext codec = pipeline.context(Http2FrameCodec.class);
+        if (codec != null) {
+            Http2Connection connection = ((Http2FrameCodec) codec.handler()).connection();
+            pipeline.addAfter(codec.name(), name, new Http2Tracker(core, connection));
+            return Added.CONNECTION;
+        }
+        codec = pipeline.context(Http2StreamFrameToHttpObjectCodec.class);
+        if (codec != null) {
+            pipeline.addAfter(codec.name(), name, streamProbes);
+            return Added.STREAM;
+        }
+        return Added.NONE;
+    }
+
+    /** What {@link #addTo} found. */
+    enum Added { CONNECTION, STREAM, NONE }
+
+    @Override
+    public void startDeregistering() {
+        startGoAway();
+    }
+
+    @Override
+    public boolean closeIfIdle() {
+        return finishGoAway();
     }
 
     /** First GOAWAY: no new streams, every stream id still accepted. On the event loop. */

@@ -30,12 +30,14 @@ final class NettyAdapter implements ServerAdapter {
 
     private final ChannelGroup channels = new DefaultChannelGroup("ebb", GlobalEventExecutor.INSTANCE, true);
     private final Duration explicitKeepAlive;
+    private final String handlerName;
     private volatile long keepAliveNanos;
     private volatile Channel serverChannel;
     private volatile List<EventLoopGroup> groups = List.of();
 
-    NettyAdapter(Duration explicitKeepAlive) {
+    NettyAdapter(Duration explicitKeepAlive, String handlerName) {
         this.explicitKeepAlive = explicitKeepAlive;
+        this.handlerName = handlerName;
         this.keepAliveNanos = explicitKeepAlive == null ? 0 : explicitKeepAlive.toNanos();
     }
 
@@ -72,9 +74,8 @@ final class NettyAdapter implements ServerAdapter {
     public void startDeregistering() {
         for (Channel ch : channels) {
             onEventLoop(ch, () -> {
-                Http2Tracker h2 = ch.pipeline().get(Http2Tracker.class);
-                if (h2 != null) {
-                    h2.startGoAway();
+                if (ch.pipeline().get(handlerName) instanceof Tracked t) {
+                    t.startDeregistering();
                 }
             });
         }
@@ -112,17 +113,12 @@ final class NettyAdapter implements ServerAdapter {
     }
 
     /** On {@code ch}'s event loop, so no request can be read between the check and the close. */
-    private static boolean closeIfIdle(Channel ch) {
+    private boolean closeIfIdle(Channel ch) {
         if (!ch.isActive()) {
             return false;
         }
-        Http1Handler h1 = ch.pipeline().get(Http1Handler.class);
-        if (h1 != null) {
-            return h1.closeIfIdle();
-        }
-        Http2Tracker h2 = ch.pipeline().get(Http2Tracker.class);
-        if (h2 != null) {
-            return h2.finishGoAway();
+        if (ch.pipeline().get(handlerName) instanceof Tracked t) {
+            return t.closeIfIdle();
         }
         ch.close(); // no longer HTTP (e.g. upgraded to WebSocket): nothing of ours is in flight
         return true;
