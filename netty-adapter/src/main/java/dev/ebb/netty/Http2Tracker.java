@@ -19,9 +19,11 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  *
  * <p>When DEREGISTERING begins (and on connections accepted after that) it sends GOAWAY(NO_ERROR) with
  * the last stream id at 2^31-1: the client opens no new stream here and reconnects, while streams it
- * already sent are still served. When DRAINING begins, long after one round trip, it sends the second
- * GOAWAY with the real last stream id and closes the connection at once if no stream is active, or as
- * soon as the last one closes.
+ * already sent are still served. When DRAINING begins it sends the second GOAWAY with the real last
+ * stream id and closes the connection at once if no stream is active, or as soon as the last one closes.
+ * The deregistration delay (seconds under Kubernetes) is what gives the client its round trip to see
+ * the first one; with a zero delay a stream racing the first GOAWAY may be refused (REFUSED_STREAM
+ * semantics: the client may retry it safely).
  *
  * <p>One instance per connection; fields confined to its event loop. Per stream: an atomic increment
  * and decrement in core, no allocation of its own.
