@@ -51,10 +51,14 @@ public final class EbbJetty {
         adapter.track(handler);
         server.setHandler(handler);
         core.applyKeepAlive();
-        if (config.enabled()) {
-            server.setStopAtShutdown(false);
-        }
         server.addEventListener(new LifeCycle.Listener() {
+            @Override
+            public void lifeCycleStarting(LifeCycle event) {
+                if (config.enabled()) {
+                    server.setStopAtShutdown(false); // also when set after install: checked as the server starts
+                }
+            }
+
             @Override
             public void lifeCycleStarted(LifeCycle event) {
                 core.started();

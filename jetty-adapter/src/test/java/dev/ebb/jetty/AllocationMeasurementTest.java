@@ -15,11 +15,14 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * Measures (not times) what Ebb allocates per request: bytes allocated by all threads over keep-alive
  * requests, with Ebb and without, same run, interleaved. Prints the difference; fails only far above it.
+ * About a minute on a small machine, so opt-in: {@code -Debb.measure=true}.
  */
+@EnabledIfSystemProperty(named = "ebb.measure", matches = "true")
 class AllocationMeasurementTest {
 
     private static final int REQUESTS = 20_000;

@@ -77,10 +77,11 @@ class EbbJettyTest {
     }
 
     @Test
-    void jettysOwnShutdownHookIsTurnedOffSoItCannotRaceTheDrain() {
+    void jettysOwnShutdownHookIsTurnedOffSoItCannotRaceTheDrain() throws Exception {
         Server server = server(1);
-        server.setStopAtShutdown(true);
         EbbJetty.install(server, config().build());
+        server.setStopAtShutdown(true);
+        server.start();
         assertThat(server.getStopAtShutdown()).isFalse();
     }
 
