@@ -180,7 +180,8 @@ public final class EbbUndertow {
                         .set(Options.BACKLOG, 1000)
                         .addAll(socketOptions.getMap())
                         .getMap();
-                OptionMap http = OptionMap.builder().set(UndertowOptions.NO_REQUEST_TIMEOUT, 60_000)
+                OptionMap http = OptionMap.builder()
+                        .set(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)
                         .addAll(options).getMap();
                 for (InetSocketAddress address : listeners) {
                     HttpOpenListener open = new HttpOpenListener(pool, http);

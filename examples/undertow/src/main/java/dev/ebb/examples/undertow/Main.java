@@ -20,6 +20,7 @@ public final class Main {
     }
 
     public static void main(String[] args) throws Exception {
+        System.setProperty("org.jboss.logging.provider", System.getProperty("org.jboss.logging.provider", "slf4j"));
         int port = 8080;
         for (String arg : args) {
             if (arg.startsWith("--port=")) {
