@@ -1,0 +1,222 @@
+package dev.ebb.undertow;
+
+import dev.ebb.Ebb;
+import dev.ebb.EbbConfig;
+import dev.ebb.spi.EbbCore;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.server.DefaultByteBufferPool;
+import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http2.Http2UpgradeHandler;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.xnio.ChannelListeners;
+import org.xnio.Option;
+import org.xnio.OptionMap;
+import org.xnio.Options;
+import org.xnio.StreamConnection;
+import org.xnio.channels.AcceptingChannel;
+
+/**
+ * An Undertow 2.4 server with Ebb's graceful shutdown: build it as you would an {@link Undertow}, then
+ * {@link Builder#start() start} it and keep {@link #ebb()}.
+ *
+ * <pre>{@code
+ * EbbUndertow server = EbbUndertow.builder(EbbConfig.fromSystem())
+ *         .addHttpListener(8080, "0.0.0.0")
+ *         .setHandler(app)
+ *         .start();
+ * }</pre>
+ *
+ * <p>Ebb answers the probe paths, counts every other request, answers with {@code Connection: close}
+ * once the shutdown has begun, and sets the keep-alive timeout ({@link UndertowOptions#NO_REQUEST_TIMEOUT},
+ * Undertow's default 60 s; a value set with {@link Builder#setServerOption} counts as the application's
+ * own). Ebb opens the HTTP listeners itself, with Undertow's {@link HttpOpenListener} on the
+ * {@link Undertow}'s worker, so that it can close the listening sockets while connections live on:
+ * {@link Undertow#getListenerInfo()} is empty and {@link #addresses()} lists them instead. With
+ * {@code ebb.enabled=false} the listeners are Undertow's own and the server is a plain {@link Undertow}
+ * (stop it with {@code undertow().stop()}); only the probe paths remain.
+ *
+ * <p><b>HTTP/2</b> (h2c, with {@code UndertowOptions.ENABLE_HTTP2}): Undertow 2.4 has no graceful
+ * two-step GOAWAY ({@code Http2Channel.sendGoAway} closes the connection as soon as the frame is
+ * written, cutting the streams in flight) and no public way from a request to its {@code Http2Channel}.
+ * So Ebb never sends GOAWAY itself. Instead, from the start of the shutdown, an HTTP/2 connection is
+ * closed at the TCP level on its I/O thread as soon as it has no stream in flight, and when draining
+ * begins the ones already idle are closed at once: streams in flight always complete, and a stream
+ * the peer opens in the instant of the close is never started, so the peer may retry it elsewhere,
+ * but it is not told so by a GOAWAY. HTTPS and AJP listeners are not supported by this class.
+ *
+ * <p>Thread-safety: the builder is not thread-safe; a started {@code EbbUndertow} is.
+ */
+public final class EbbUndertow {
+
+    private final Undertow undertow;
+    private final EbbCore core;
+    private final List<InetSocketAddress> addresses;
+
+    private EbbUndertow(Undertow undertow, EbbCore core, List<InetSocketAddress> addresses) {
+        this.undertow = undertow;
+        this.core = core;
+        this.addresses = List.copyOf(addresses);
+    }
+
+    /** A builder for a server whose shutdown follows {@code config}. */
+    public static Builder builder(EbbConfig config) {
+        return new Builder(config);
+    }
+
+    /** The handle of this server's graceful shutdown. */
+    public Ebb ebb() {
+        return core;
+    }
+
+    /** The Undertow server underneath: its worker, and (Ebb disabled) its listeners. */
+    public Undertow undertow() {
+        return undertow;
+    }
+
+    /** The addresses the HTTP listeners are bound to, in the order they were added. */
+    public List<InetSocketAddress> addresses() {
+        return addresses;
+    }
+
+    /** The port of the first HTTP listener. */
+    public int port() {
+        return addresses.get(0).getPort();
+    }
+
+    /** Collects an Undertow configuration the way {@link Undertow.Builder} does. Not thread-safe. */
+    public static final class Builder {
+        private final EbbConfig config;
+        private final Undertow.Builder undertow = Undertow.builder();
+        private final List<InetSocketAddress> listeners = new ArrayList<>();
+        private final OptionMap.Builder serverOptions = OptionMap.builder();
+        private final OptionMap.Builder socketOptions = OptionMap.builder();
+        private HttpHandler handler;
+
+        private Builder(EbbConfig config) {
+            this.config = Objects.requireNonNull(config, "config");
+        }
+
+        /** Adds an HTTP listener on {@code host}:{@code port} ({@code 0}: an ephemeral port). */
+        public Builder addHttpListener(int port, String host) {
+            listeners.add(new InetSocketAddress(host, port));
+            return this;
+        }
+
+        /** The application's root handler. */
+        public Builder setHandler(HttpHandler handler) {
+            this.handler = Objects.requireNonNull(handler, "handler");
+            return this;
+        }
+
+        /** As {@link Undertow.Builder#setServerOption}. */
+        public <T> Builder setServerOption(Option<T> option, T value) {
+            serverOptions.set(option, value);
+            return this;
+        }
+
+        /** As {@link Undertow.Builder#setSocketOption}. */
+        public <T> Builder setSocketOption(Option<T> option, T value) {
+            socketOptions.set(option, value);
+            undertow.setSocketOption(option, value);
+            return this;
+        }
+
+        /** As {@link Undertow.Builder#setWorkerOption}. */
+        public <T> Builder setWorkerOption(Option<T> option, T value) {
+            undertow.setWorkerOption(option, value);
+            return this;
+        }
+
+        /** As {@link Undertow.Builder#setIoThreads}. */
+        public Builder setIoThreads(int ioThreads) {
+            undertow.setIoThreads(ioThreads);
+            return this;
+        }
+
+        /** As {@link Undertow.Builder#setWorkerThreads}. */
+        public Builder setWorkerThreads(int workerThreads) {
+            undertow.setWorkerThreads(workerThreads);
+            return this;
+        }
+
+        /**
+         * Starts the server: applies the keep-alive timeout, opens the listeners and logs Ebb's plan.
+         *
+         * @throws dev.ebb.EbbConfigException when the configuration is refused (nothing is left running)
+         * @throws IOException when a listener cannot be bound (nothing is left running)
+         */
+        public EbbUndertow start() throws IOException {
+            if (handler == null || listeners.isEmpty()) {
+                throw new IllegalStateException("set a handler and add at least one HTTP listener");
+            }
+            UndertowAdapter adapter = new UndertowAdapter(serverOptions);
+            EbbCore core = EbbCore.create(config, adapter);
+            EbbHandler root = new EbbHandler(core, handler);
+            HttpHandler top = serverOptions.getMap().get(UndertowOptions.ENABLE_HTTP2, false)
+                    ? new Http2UpgradeHandler(root) : root;
+            if (!config.enabled()) {
+                return startPlain(core, adapter, root);
+            }
+            core.applyKeepAlive();
+            DefaultByteBufferPool pool = new DefaultByteBufferPool(true, 16 * 1024, -1, 4);
+            OptionMap options = serverOptions.getMap();
+            Undertow server = undertow.setByteBufferPool(pool).build();
+            server.start();
+            adapter.attach(server, root);
+            List<InetSocketAddress> bound = new ArrayList<>();
+            try {
+                OptionMap socket = OptionMap.builder()
+                        .set(Options.WORKER_IO_THREADS, server.getWorker().getIoThreadCount())
+                        .set(Options.TCP_NODELAY, true)
+                        .set(Options.REUSE_ADDRESSES, true)
+                        .set(Options.BALANCING_TOKENS, 1)
+                        .set(Options.BALANCING_CONNECTIONS, 2)
+                        .set(Options.BACKLOG, 1000)
+                        .addAll(socketOptions.getMap())
+                        .getMap();
+                OptionMap http = OptionMap.builder()
+                        .set(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)
+                        .addAll(options).getMap();
+                for (InetSocketAddress address : listeners) {
+                    HttpOpenListener open = new HttpOpenListener(pool, http);
+                    open.setRootHandler(top);
+                    AcceptingChannel<StreamConnection> channel = server.getWorker().createStreamConnectionServer(
+                            address, ChannelListeners.openListenerAdapter(root.tracking(open)), socket);
+                    adapter.listening(channel);
+                    channel.resumeAccepts();
+                    bound.add(channel.getLocalAddress(InetSocketAddress.class));
+                }
+            } catch (IOException | RuntimeException e) {
+                adapter.stop();
+                throw e;
+            }
+            core.started();
+            return new EbbUndertow(server, core, bound);
+        }
+
+        private EbbUndertow startPlain(EbbCore core, UndertowAdapter adapter, EbbHandler root) {
+            undertow.setHandler(root);
+            serverOptions.getMap().forEach(o -> copy(o, serverOptions.getMap()));
+            for (InetSocketAddress address : listeners) {
+                undertow.addHttpListener(address.getPort(), address.getHostString());
+            }
+            Undertow server = undertow.build();
+            server.start();
+            adapter.attach(server, root);
+            core.started();
+            List<InetSocketAddress> bound = new ArrayList<>();
+            server.getListenerInfo().forEach(l -> bound.add((InetSocketAddress) l.getAddress()));
+            return new EbbUndertow(server, core, bound);
+        }
+
+        private <T> void copy(Option<T> option, OptionMap from) {
+            undertow.setServerOption(option, from.get(option));
+        }
+    }
+}

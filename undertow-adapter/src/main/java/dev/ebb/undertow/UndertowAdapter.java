@@ -1,0 +1,93 @@
+package dev.ebb.undertow;
+
+import dev.ebb.spi.KeepAlive;
+import dev.ebb.spi.ServerAdapter;
+import io.undertow.Undertow;
+import io.undertow.UndertowOptions;
+import io.undertow.Version;
+import java.io.IOException;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.xnio.IoUtils;
+import org.xnio.OptionMap;
+import org.xnio.channels.AcceptingChannel;
+
+/** Translates core's decisions into Undertow and XNIO calls. Thread-safe. */
+final class UndertowAdapter implements ServerAdapter {
+
+    /** {@code Undertow.start()} sets this {@link UndertowOptions#NO_REQUEST_TIMEOUT} unless told otherwise. */
+    static final int UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS = 60_000;
+
+    private final OptionMap.Builder serverOptions;
+    private final List<AcceptingChannel<?>> channels = new CopyOnWriteArrayList<>();
+    private volatile Undertow undertow;
+    private volatile EbbHandler handler;
+
+    UndertowAdapter(OptionMap.Builder serverOptions) {
+        this.serverOptions = serverOptions;
+    }
+
+    void attach(Undertow undertow, EbbHandler handler) {
+        this.undertow = undertow;
+        this.handler = handler;
+    }
+
+    void listening(AcceptingChannel<?> channel) {
+        channels.add(channel);
+    }
+
+    @Override
+    public String serverName() {
+        return "Undertow " + Version.getVersionString();
+    }
+
+    @Override
+    public KeepAlive keepAlive() {
+        OptionMap options = serverOptions.getMap();
+        if (!options.contains(UndertowOptions.NO_REQUEST_TIMEOUT)) {
+            return KeepAlive.serverDefault(Duration.ofMillis(UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS));
+        }
+        int ms = options.get(UndertowOptions.NO_REQUEST_TIMEOUT, UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS);
+        return ms > 0 ? KeepAlive.explicit(Duration.ofMillis(ms)) : new KeepAlive(Optional.empty(), true);
+    }
+
+    @Override
+    public void setKeepAliveTimeout(Duration timeout) {
+        serverOptions.set(UndertowOptions.NO_REQUEST_TIMEOUT, (int) Math.min(Integer.MAX_VALUE, timeout.toMillis()));
+    }
+
+    @Override
+    public void startDeregistering() {
+        handler.closeHttp2WhenIdle();
+    }
+
+    @Override
+    public void closeListeners() throws IOException {
+        for (AcceptingChannel<?> channel : channels) {
+            channel.close();
+        }
+    }
+
+    @Override
+    public int closeIdleConnections() {
+        return handler.closeIdle();
+    }
+
+    @Override
+    public int abortConnections() {
+        return handler.abortAll();
+    }
+
+    @Override
+    public void stop() {
+        for (AcceptingChannel<?> channel : channels) {
+            IoUtils.safeClose(channel);
+        }
+        Undertow u = undertow;
+        if (u != null) {
+            u.stop();
+        }
+    }
+}

@@ -1,0 +1,126 @@
+package dev.ebb.undertow;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.EbbConfigException;
+import dev.ebb.ShutdownReport;
+import dev.ebb.contract.RawHttp;
+import io.undertow.UndertowOptions;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What the Undertow adapter adds beyond the contract: its own listener, option handling, HTTP/2. */
+class EbbUndertowTest {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
+    private final List<EbbUndertow> servers = new ArrayList<>();
+
+    private static EbbConfig.Builder config() {
+        return EbbConfig.builder().kubernetes(false).handleSignals(false)
+                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
+                .terminationGracePeriod(Duration.ofSeconds(120));
+    }
+
+    private EbbUndertow start(EbbUndertow.Builder builder) throws Exception {
+        EbbUndertow server = builder.addHttpListener(0, "127.0.0.1").setIoThreads(2).setWorkerThreads(4)
+                .setHandler(new WorkHandler()).start();
+        servers.add(server);
+        return server;
+    }
+
+    @AfterEach
+    void stop() {
+        for (EbbUndertow s : servers) {
+            CompletableFuture<ShutdownReport> f = s.ebb().shutdown();
+            await().atMost(WAIT).until(() -> {
+                s.ebb().expedite();
+                return f.isDone();
+            });
+        }
+    }
+
+    @Test
+    void connectionThatNeverSentARequestIsClosedWhenDrainingBegins() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().build()));
+        try (RawHttp silent = RawHttp.connect(server.port())) {
+            await().atMost(WAIT).until(() -> {
+                try (RawHttp probe = RawHttp.connect(server.port())) {
+                    return probe.get("/live").status() == 200; // the silent connection was accepted before this one
+                }
+            });
+            server.ebb().shutdown();
+            server.ebb().expedite();
+            assertThat(silent.closedByServerWithin(WAIT)).isTrue();
+        }
+    }
+
+    @Test
+    void keepAliveTimeoutTheApplicationSetBelowTheLoadBalancersRefusesToStart() {
+        EbbUndertow.Builder builder = EbbUndertow.builder(config().loadBalancerIdleTimeout(Duration.ofSeconds(60)).build())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 30_000);
+        assertThatThrownBy(() -> start(builder)).isInstanceOf(EbbConfigException.class).hasMessageContaining("30s");
+    }
+
+    @Test
+    void keepAliveTimeoutTheApplicationSetAboveTheLoadBalancersIsKept() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().loadBalancerIdleTimeout(Duration.ofSeconds(1)).build())
+                .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000));
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            assertThat(c.get("/work?ms=1").status()).isEqualTo(200);
+            assertThat(c.closedByServerWithin(Duration.ofSeconds(8))).as("not Ebb's 6 s").isFalse();
+        }
+    }
+
+    @Test
+    void withEbbDisabledItIsPlainUndertowWithProbes() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().enabled(false).build()));
+        assertThat(server.undertow().getListenerInfo()).hasSize(1);
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            assertThat(c.get("/ready").status()).isEqualTo(200);
+            assertThat(c.get("/live").status()).isEqualTo(200);
+            RawHttp.Response r = c.send("POST", "/work?ms=5").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.connectionClose()).isFalse();
+            assertThat(server.ebb().inFlightRequests()).isZero();
+        }
+    }
+
+    @Test
+    void http2StreamInFlightCompletesAndIdleHttp2ConnectionsCloseWhileDraining() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().build()).setServerOption(UndertowOptions.ENABLE_HTTP2, true));
+        HttpClient busy = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        HttpClient idle = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).build();
+        URI base = URI.create("http://127.0.0.1:" + server.port());
+        for (HttpClient client : List.of(busy, idle)) {
+            HttpResponse<String> warm = client.send(HttpRequest.newBuilder(base.resolve("/work?ms=1")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(warm.version()).as("h2c upgrade").isEqualTo(HttpClient.Version.HTTP_2);
+        }
+        CompletableFuture<HttpResponse<String>> slow = busy.sendAsync(
+                HttpRequest.newBuilder(base.resolve("/work?ms=1500")).build(), HttpResponse.BodyHandlers.ofString());
+        await().atMost(WAIT).until(() -> server.ebb().inFlightRequests() == 1);
+
+        CompletableFuture<ShutdownReport> stopped = server.ebb().shutdown();
+        server.ebb().expedite();
+
+        HttpResponse<String> response = slow.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_2);
+        ShutdownReport report = stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.idleConnectionsClosed()).isGreaterThanOrEqualTo(1);
+        assertThat(report.requestsAborted()).isZero();
+        assertThat(report.clean()).isTrue();
+    }
+}

@@ -1,0 +1,35 @@
+package dev.ebb.undertow;
+
+import dev.ebb.Ebb;
+import dev.ebb.EbbConfig;
+import dev.ebb.contract.AdapterContract;
+
+/** The adapter contract against a real Undertow on 127.0.0.1. */
+class UndertowContractTest extends AdapterContract {
+
+    @Override
+    protected RunningServer start(EbbConfig config) throws Exception {
+        EbbUndertow server = EbbUndertow.builder(config)
+                .addHttpListener(0, "127.0.0.1")
+                .setIoThreads(2)
+                .setWorkerThreads(4)
+                .setHandler(new WorkHandler())
+                .start();
+        return new RunningServer() {
+            @Override
+            public int port() {
+                return server.port();
+            }
+
+            @Override
+            public Ebb ebb() {
+                return server.ebb();
+            }
+
+            @Override
+            public void close() {
+                // Ebb stopped the Undertow server, worker included.
+            }
+        };
+    }
+}
