@@ -49,10 +49,8 @@ public final class Durations {
         if (d.isNegative()) {
             return "-" + format(d.negated());
         }
-        long ms = d.toMillis();
-        if (d.toNanosPart() % 1_000_000 != 0) {
-            return d.toString();
-        }
+        // Sub-millisecond parts (measured phase times) are rounded to the millisecond.
+        long ms = d.plusNanos(500_000).toMillis();
         if (ms == 0) {
             return "0s";
         }

@@ -323,7 +323,7 @@ public final class EbbCore implements Ebb {
             idleConnectionsClosed = closed[0];
         }
         long left = inFlight.get();
-        log.info("ebb: DRAINING: listener closed, {} idle connections closed, {} requests in flight (timeout {})",
+        log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight (timeout {})",
                 closed[0], left, Durations.format(config.drainTimeout()));
         if (left <= 0) {
             endDrain(false);

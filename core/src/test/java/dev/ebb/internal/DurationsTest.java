@@ -33,5 +33,7 @@ class DurationsTest {
         assertThat(Durations.format(Duration.ofHours(1))).isEqualTo("1h");
         assertThat(Durations.format(Duration.ZERO)).isEqualTo("0s");
         assertThat(Durations.format(Duration.ofSeconds(-5))).isEqualTo("-5s");
+        assertThat(Durations.format(Duration.ofNanos(3_005_672_379L))).isEqualTo("3006ms");
+        assertThat(Durations.format(Duration.ofNanos(400_000))).isEqualTo("0s");
     }
 }
