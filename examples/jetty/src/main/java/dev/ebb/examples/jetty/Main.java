@@ -1,6 +1,7 @@
 package dev.ebb.examples.jetty;
 
 import dev.ebb.EbbConfig;
+import dev.ebb.EbbConfigException;
 import dev.ebb.jetty.EbbJetty;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.io.Content;
@@ -24,7 +25,14 @@ public final class Main {
                 port = Integer.parseInt(arg.substring("--port=".length()));
             }
         }
-        EbbConfig config = EbbConfig.fromSystem(); // every -Debb.* property; a bad value stops start-up here
+        EbbConfig config;
+        try {
+            config = EbbConfig.fromSystem(); // every -Debb.* property
+        } catch (EbbConfigException e) {
+            System.err.println(e.getMessage());
+            System.exit(2);
+            return;
+        }
 
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
