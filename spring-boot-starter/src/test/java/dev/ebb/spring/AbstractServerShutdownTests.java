@@ -8,7 +8,8 @@ import dev.ebb.EbbConfigException;
 import dev.ebb.Phase;
 import dev.ebb.ShutdownReport;
 import dev.ebb.spi.EbbCore;
-import java.net.Socket;
+import dev.ebb.contract.RawHttp;
+import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -99,35 +100,37 @@ abstract class AbstractServerShutdownTests {
         ConfigurableApplicationContext context = start("20s");
         int port = port(context);
         EbbCore ebb = context.getBean(EbbCore.class);
-        assertThat(Http.get(port, "/ready").status()).isEqualTo(200);
-        Http.Response before = Http.get(port, "/work");
+        assertThat(get(port, "/ready").status()).isEqualTo(200);
+        RawHttp.Response before = get(port, "/work");
         assertThat(before.status()).isEqualTo(200);
         assertThat(before.connectionClose()).isFalse();
 
-        Socket inFlight = Http.send(port, "/work?hold=true");
+        RawHttp inFlight = RawHttp.connect(port).send("GET", "/work?hold=true");
         CompletableFuture<String> held = TestApplication.HELD.poll(30, TimeUnit.SECONDS);
         assertThat(held).as("the held request reached the application").isNotNull();
 
         Thread closer = new Thread(context::close, "context-close");
         closer.start();
-        await().atMost(WAIT).until(() -> Http.get(port, "/ready").status() == 503);
+        await().atMost(WAIT).until(() -> get(port, "/ready").status() == 503);
         assertThat(ebb.phase()).isEqualTo(Phase.DEREGISTERING);
 
         for (String path : List.of("/work", "/sync")) {
-            Http.Response during = Http.get(port, path);
-            assertThat(during.status()).as(path).isEqualTo(200);
-            assertThat(during.body()).as(path).isEqualTo("done");
-            assertThat(during.connectionClose()).as(path + " asks to close the connection").isTrue();
-            assertThat(during.closedAfter()).as(path + " closes the connection").isTrue();
+            try (RawHttp c = RawHttp.connect(port)) {
+                RawHttp.Response during = c.get(path);
+                assertThat(during.status()).as(path).isEqualTo(200);
+                assertThat(during.body()).as(path).isEqualTo("done");
+                assertThat(during.connectionClose()).as(path + " asks to close the connection").isTrue();
+                assertThat(c.closedByServerWithin(WAIT)).as(path + " closes the connection").isTrue();
+            }
         }
         assertThat(ebb.phase()).as("the delay (20s) is still running").isEqualTo(Phase.DEREGISTERING);
 
         ebb.expedite(); // ends the deregistration delay now; Boot's graceful shutdown begins
-        await().atMost(WAIT).until(() -> Http.refused(port));
+        await().atMost(WAIT).until(() -> RawHttp.refuses(port));
         assertThat(closer.isAlive()).as("the context waits for the in-flight request").isTrue();
 
         held.complete("done");
-        Http.Response drained = Http.read(inFlight);
+        RawHttp.Response drained = inFlight.read();
         inFlight.close();
         assertThat(drained.status()).isEqualTo(200);
         assertThat(drained.body()).isEqualTo("done");
@@ -142,5 +145,11 @@ abstract class AbstractServerShutdownTests {
         // The held request, and maybe one answered just before expedite() whose completion the server
         // signalled after the response was sent.
         assertThat(report.requestsCompletedWhileDraining()).isGreaterThanOrEqualTo(1);
+    }
+
+    private static RawHttp.Response get(int port, String path) throws IOException {
+        try (RawHttp c = RawHttp.connect(port)) {
+            return c.get(path);
+        }
     }
 }
