@@ -13,8 +13,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * A real nginx in front of a set of loopback backends, in the foreground as a child process, configured like
  * ingress-nginx towards its upstreams: pooled keep-alive connections ({@code keepalive 16},
- * {@code keepalive_timeout 60s}) and {@code proxy_next_upstream off} (see {@code reference/anchors-infra.md},
- * part 3). The set of backends changes only by rewriting the configuration and reloading, as an ingress
+ * {@code keepalive_timeout 60s}), {@code proxy_next_upstream off} (see {@code reference/anchors-infra.md},
+ * part 3) and no passive health checks ({@code max_fails=0}, as ingress-nginx's balancer has none). The set of backends changes only by rewriting the configuration and reloading, as an ingress
  * controller does when endpoints change. Not thread-safe.
  */
 public final class Nginx implements AutoCloseable {
@@ -73,7 +73,7 @@ public final class Nginx implements AutoCloseable {
             b.append("        server 127.0.0.1:1 down;\n");
         }
         for (int backend : backends) {
-            b.append("        server 127.0.0.1:").append(backend).append(";\n");
+            b.append("        server 127.0.0.1:").append(backend).append(" max_fails=0;\n");
         }
         b.append("        keepalive 16;\n")
                 .append("        keepalive_timeout ").append(IDLE_TIMEOUT.toSeconds()).append("s;\n")
