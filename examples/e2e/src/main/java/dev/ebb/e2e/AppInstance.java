@@ -47,6 +47,7 @@ public final class AppInstance implements AutoCloseable {
             throw new IllegalStateException(name + " is running");
         }
         starts++;
+        terminatedAt = 0;
         log = logDir.resolve(name + "-" + starts + ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
@@ -104,6 +105,27 @@ public final class AppInstance implements AutoCloseable {
     public Optional<String> report() {
         return lines().stream().filter(l -> l.contains(REPORT_MARK))
                 .map(l -> l.substring(l.indexOf(REPORT_MARK) + REPORT_MARK.length())).reduce((a, b) -> b);
+    }
+
+    /**
+     * The last lifecycle phase Ebb logged in this run ({@code DEREGISTERING}, {@code DRAINING}, {@code STOPPED}),
+     * or {@code null} if none yet.
+     */
+    public String lastEbbPhase() {
+        String phase = null;
+        for (String l : lines()) {
+            for (String p : List.of("DEREGISTERING", "DRAINING", "STOPPED")) {
+                if (l.contains("ebb: " + p)) {
+                    phase = p;
+                }
+            }
+        }
+        return phase;
+    }
+
+    /** Whether SIGTERM was sent to the current run. */
+    public boolean terminating() {
+        return terminatedAt != 0;
     }
 
     /** The last lines of the current log. */

@@ -1,7 +1,5 @@
 package dev.ebb.e2e;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.StandardProtocolFamily;
@@ -62,8 +60,7 @@ public final class Haproxy implements AutoCloseable {
             Process p = new ProcessBuilder(Tools.require("haproxy"), "-db", "-f", cfg.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy.log").toFile()).start();
             Haproxy h = new Haproxy(mode, port, socket, p);
-            await("HAProxy runtime API").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
-                    .until(() -> {
+            Poll.until("HAProxy runtime API", Duration.ofSeconds(20), Duration.ofMillis(50), () -> {
                         if (!p.isAlive()) {
                             throw new IllegalStateException("haproxy exited: " + Files.readString(dir.resolve("haproxy.log")));
                         }

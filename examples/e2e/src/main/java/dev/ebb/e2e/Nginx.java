@@ -1,7 +1,5 @@
 package dev.ebb.e2e;
 
-import static org.awaitility.Awaitility.await;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -111,8 +109,7 @@ public final class Nginx implements AutoCloseable {
 
     private void awaitGeneration() {
         String expected = "generation " + generation;
-        await("nginx serving configuration " + generation).atMost(Duration.ofSeconds(20))
-                .pollInterval(Duration.ofMillis(20)).until(() -> {
+        Poll.until("nginx serving configuration " + generation, Duration.ofSeconds(20), Duration.ofMillis(20), () -> {
                     if (!process.isAlive()) {
                         throw new IllegalStateException("nginx exited: " + Files.readString(dir.resolve("logs/error.log")));
                     }
