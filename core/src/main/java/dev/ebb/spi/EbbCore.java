@@ -107,7 +107,7 @@ public final class EbbCore implements Ebb {
     /** A request is complete (response sent, failed or aborted). */
     public void requestFinished() {
         long left = inFlight.decrementAndGet();
-        if (phase == Phase.DRAINING) {
+        if (phase == Phase.DRAINING && !drainOver.get()) {
             requestsCompletedWhileDraining.increment();
             if (left <= 0) {
                 endDrain(false);

@@ -1,0 +1,85 @@
+package dev.ebb.internal;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.EbbListener;
+import dev.ebb.Phase;
+import dev.ebb.ShutdownReport;
+import dev.ebb.spi.EbbCore;
+import dev.ebb.spi.KeepAlive;
+import dev.ebb.spi.ServerAdapter;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
+
+/**
+ * A child JVM for {@link SignalTrapTest}: an Ebb with a server stand-in that takes real signals and
+ * prints what happens, one line per event, on stdout.
+ */
+public final class SignalChild {
+
+    private SignalChild() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        EbbConfig config = EbbConfig.builder().kubernetes(false)
+                .deregistrationDelay(Durations.parse(args[0]))
+                .terminationGracePeriod(Duration.ofMinutes(5))
+                .build();
+        CountDownLatch forever = new CountDownLatch(1);
+        EbbCore core = EbbCore.create(config, new ServerAdapter() {
+            @Override
+            public String serverName() {
+                return "child";
+            }
+
+            @Override
+            public KeepAlive keepAlive() {
+                return KeepAlive.none();
+            }
+
+            @Override
+            public void setKeepAliveTimeout(Duration timeout) {
+            }
+
+            @Override
+            public void closeListeners() {
+                System.out.println("CLOSE LISTENERS");
+            }
+
+            @Override
+            public int closeIdleConnections() {
+                return 0;
+            }
+
+            @Override
+            public int abortConnections() {
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+                System.out.println("STOP");
+                forever.countDown();
+            }
+        });
+        core.addListener(new EbbListener() {
+            @Override
+            public void onPhase(Phase from, Phase to) {
+                System.out.println("PHASE " + to);
+            }
+
+            @Override
+            public void onStopped(ShutdownReport report) {
+                System.out.println("REPORT clean=" + report.clean());
+            }
+        });
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("HOOK")));
+        core.started();
+        System.out.println("STARTED");
+        if (args.length > 1 && args[1].equals("exit")) {
+            System.exit(3);
+        }
+        forever.await();
+        // The server stopped: like a real server's threads, keep the JVM up until Ebb exits it.
+        new CountDownLatch(1).await();
+    }
+}

@@ -1,0 +1,115 @@
+package dev.ebb.jetty;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ebb.Ebb;
+import dev.ebb.EbbConfig;
+import dev.ebb.EbbConfigException;
+import dev.ebb.contract.RawHttp;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** What {@link EbbJetty#install} does to a Jetty server besides the contract. */
+class EbbJettyTest {
+
+    private final List<Server> servers = new ArrayList<>();
+
+    @AfterEach
+    void stopServers() throws Exception {
+        for (Server s : servers) {
+            s.stop();
+        }
+    }
+
+    private static EbbConfig.Builder config() {
+        return EbbConfig.builder().kubernetes(false).handleSignals(false).deregistrationDelay(Duration.ofSeconds(60))
+                .drainTimeout(Duration.ofSeconds(20)).terminationGracePeriod(Duration.ofSeconds(120));
+    }
+
+    private Server server(int connectors) {
+        Server server = new Server();
+        for (int i = 0; i < connectors; i++) {
+            ServerConnector connector = new ServerConnector(server);
+            connector.setHost("127.0.0.1");
+            server.addConnector(connector);
+        }
+        server.setHandler(new WorkHandler());
+        servers.add(server);
+        return server;
+    }
+
+    private static int port(Server server) {
+        return ((ServerConnector) server.getConnectors()[0]).getLocalPort();
+    }
+
+    @Test
+    void requestsThatAreNotHandledOrThrowAreStillCountedAsFinished() throws Exception {
+        Server server = server(1);
+        Ebb ebb = EbbJetty.install(server, config().build());
+        server.start();
+        try (RawHttp c = RawHttp.connect(port(server))) {
+            assertThat(c.get("/nothing-here").status()).isEqualTo(404);
+            assertThat(c.get("/boom").status()).isEqualTo(500);
+        }
+        await().atMost(Duration.ofSeconds(10)).until(() -> ebb.inFlightRequests() == 0);
+    }
+
+    @Test
+    void keepAliveIdleTimeoutIsRaisedOnEveryConnector() throws Exception {
+        Server server = server(2);
+        EbbJetty.install(server, config().loadBalancerIdleTimeout(Duration.ofSeconds(60)).build());
+        assertThat(server.getConnectors()).allSatisfy(c -> assertThat(c.getIdleTimeout()).isEqualTo(66_000));
+    }
+
+    @Test
+    void idleTimeoutSetByTheApplicationBelowTheLoadBalancersFailsTheInstall() {
+        Server server = server(1);
+        ((ServerConnector) server.getConnectors()[0]).setIdleTimeout(20_000);
+        assertThatThrownBy(() -> EbbJetty.install(server, config().loadBalancerIdleTimeout(Duration.ofSeconds(60)).build()))
+                .isInstanceOf(EbbConfigException.class).hasMessageContaining("20s").hasMessageContaining("60s");
+    }
+
+    @Test
+    void jettysOwnShutdownHookIsTurnedOffSoItCannotRaceTheDrain() throws Exception {
+        Server server = server(1);
+        EbbJetty.install(server, config().build());
+        server.setStopAtShutdown(true);
+        server.start();
+        assertThat(server.getStopAtShutdown()).isFalse();
+    }
+
+    @Test
+    void disabledEbbOnlyAddsTheProbes() throws Exception {
+        Server server = server(1);
+        server.setStopAtShutdown(true);
+        Ebb ebb = EbbJetty.install(server, config().enabled(false).loadBalancerIdleTimeout(Duration.ofSeconds(60)).build());
+        server.start();
+        assertThat(server.getStopAtShutdown()).isTrue();
+        assertThat(server.getConnectors()[0].getIdleTimeout()).isEqualTo(30_000);
+        try (RawHttp c = RawHttp.connect(port(server))) {
+            assertThat(c.get("/ready").status()).isEqualTo(200);
+            assertThat(c.get("/live").status()).isEqualTo(200);
+            RawHttp.Response work = c.get("/work?ms=1");
+            assertThat(work.status()).isEqualTo(200);
+            assertThat(work.connectionClose()).isFalse();
+        }
+        assertThat(ebb.inFlightRequests()).isZero();
+        ebb.shutdown().get();
+        assertThat(server.isStopped()).isTrue();
+    }
+
+    @Test
+    void installingOnAStartedServerIsRefused() throws Exception {
+        Server server = server(1);
+        server.start();
+        assertThatThrownBy(() -> EbbJetty.install(server, config().build()))
+                .isInstanceOf(IllegalStateException.class).hasMessageContaining("before server.start()");
+    }
+}

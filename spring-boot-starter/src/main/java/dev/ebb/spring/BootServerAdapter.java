@@ -1,0 +1,69 @@
+package dev.ebb.spring;
+
+import dev.ebb.spi.EbbCore;
+import dev.ebb.spi.KeepAlive;
+import dev.ebb.spi.ServerAdapter;
+import java.time.Duration;
+import java.util.Optional;
+import org.springframework.boot.context.properties.bind.Binder;
+import org.springframework.core.env.Environment;
+
+/**
+ * The {@link ServerAdapter} of a Spring Boot web server. Boot owns the server: its graceful shutdown
+ * closes the listener and drains in the lifecycle phase after Ebb's, and its start/stop lifecycle stops
+ * the server, so those operations are no-ops here. The keep-alive timeout is read and set by the
+ * server's factory customizer, which tells this adapter which server it is ({@link #use}) before
+ * calling {@link EbbCore#applyKeepAlive()}. Thread-safe.
+ */
+final class BootServerAdapter implements ServerAdapter {
+
+    private volatile String serverName = "Spring Boot web server";
+    private volatile KeepAlive keepAlive = KeepAlive.none();
+
+    /** The web server in use and its keep-alive timeout as configured, before it starts. */
+    void use(String serverName, KeepAlive keepAlive) {
+        this.serverName = serverName;
+        this.keepAlive = keepAlive;
+    }
+
+    /** The value of a {@code server.*} duration property the application set, in Boot's own format. */
+    static Optional<Duration> property(Environment environment, String name) {
+        return Binder.get(environment).bind(name, Duration.class).map(Optional::of).orElse(Optional.empty());
+    }
+
+    @Override
+    public String serverName() {
+        return serverName;
+    }
+
+    @Override
+    public KeepAlive keepAlive() {
+        return keepAlive;
+    }
+
+    @Override
+    public void setKeepAliveTimeout(Duration timeout) {
+        // Applied by the factory customizer from EbbCore.applyKeepAlive()'s answer.
+    }
+
+    @Override
+    public void closeListeners() {
+        // Spring Boot's graceful shutdown does it in the next lifecycle phase.
+    }
+
+    @Override
+    public int closeIdleConnections() {
+        return 0;
+    }
+
+    @Override
+    public int abortConnections() {
+        // Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
+        return 0;
+    }
+
+    @Override
+    public void stop() {
+        // Spring Boot's start/stop lifecycle stops the server.
+    }
+}

@@ -1,0 +1,147 @@
+package dev.ebb.spring;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.spi.EbbCore;
+import io.micrometer.core.instrument.binder.MeterBinder;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
+import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.AutoConfiguration;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
+import org.springframework.boot.context.properties.EnableConfigurationProperties;
+import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
+import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
+import org.springframework.web.server.WebFilter;
+import reactor.netty.http.server.HttpServer;
+
+/**
+ * Auto-configuration of Ebb for a Spring Boot web application on Tomcat, Jetty or Reactor Netty: a
+ * deregistration delay before Boot's graceful shutdown, with readiness down and {@code Connection: close}
+ * on every response, and a keep-alive idle timeout above the load balancer's. Every bean backs off when
+ * the application defines its own; {@code ebb.enabled=false} turns all of it off.
+ */
+@AutoConfiguration
+@ConditionalOnWebApplication
+@ConditionalOnClass(WebServerApplicationContext.class)
+@ConditionalOnBooleanProperty(name = "ebb.enabled", matchIfMissing = true)
+@EnableConfigurationProperties(EbbProperties.class)
+public final class EbbAutoConfiguration {
+
+    @Bean
+    @ConditionalOnMissingBean
+    EbbConfig ebbConfig(EbbProperties properties) {
+        return properties.toConfig();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    BootServerAdapter ebbServerAdapter() {
+        return new BootServerAdapter();
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EbbCore ebb(EbbConfig config, BootServerAdapter adapter) {
+        // Boot's shutdown hook closes the context, whose lifecycle runs Ebb: Ebb must not take signals.
+        return EbbCore.create(config.handleSignals() ? config.toBuilder().handleSignals(false).build() : config, adapter);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    EbbLifecycle ebbLifecycle(EbbCore ebb, ApplicationEventPublisher publisher) {
+        return new EbbLifecycle(ebb, publisher);
+    }
+
+    @Bean
+    @ConditionalOnMissingBean
+    static ShutdownPhaseTimeouts ebbShutdownPhaseTimeouts(ObjectProvider<EbbConfig> config) {
+        return new ShutdownPhaseTimeouts(config);
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.SERVLET)
+    @ConditionalOnClass({ Filter.class, FilterRegistrationBean.class })
+    static class ServletConfiguration {
+
+        @Bean
+        @ConditionalOnMissingFilterBean(EbbServletFilter.class)
+        FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb) {
+            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(new EbbServletFilter(ebb));
+            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+            registration.setAsyncSupported(true);
+            return registration;
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnWebApplication(type = Type.REACTIVE)
+    @ConditionalOnClass(WebFilter.class)
+    static class ReactiveConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        EbbWebFilter ebbWebFilter(EbbCore ebb) {
+            return new EbbWebFilter(ebb);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ Tomcat.class, ConfigurableTomcatWebServerFactory.class })
+    static class TomcatConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TomcatKeepAlive ebbTomcatKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new TomcatKeepAlive(ebb, adapter, environment);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ Server.class, ConfigurableJettyWebServerFactory.class })
+    static class JettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        JettyKeepAlive ebbJettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new JettyKeepAlive(ebb, adapter, environment);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
+    static class NettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        NettyKeepAlive ebbNettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new NettyKeepAlive(ebb, adapter, environment);
+        }
+    }
+
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(MeterBinder.class)
+    static class MetricsConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        EbbMetrics ebbMetrics(EbbCore ebb) {
+            return new EbbMetrics(ebb);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package dev.ebb.spring;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.IdleTimeoutPolicy;
+import dev.ebb.LoadBalancer;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.convert.DurationUnit;
+
+/**
+ * Ebb's {@code ebb.*} properties. They are those of {@link EbbConfig} and are validated by it at
+ * start-up: a bad value stops the application with a message naming the property. A duration without
+ * a unit is in seconds. Not thread-safe (bound once at start-up).
+ */
+@ConfigurationProperties("ebb")
+public class EbbProperties {
+
+    /**
+     * Whether Ebb is enabled. When false, the application shuts down the way Spring Boot would without
+     * Ebb.
+     */
+    private boolean enabled = true;
+
+    /**
+     * How long readiness fails while the server keeps serving every request (each with "Connection:
+     * close"), before Spring Boot's graceful shutdown stops accepting. Defaults to 10s under Kubernetes
+     * (KUBERNETES_SERVICE_HOST set), else 0s.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration deregistrationDelay;
+
+    /**
+     * Longest wait for in-flight requests once the server stops accepting; bounds Spring Boot's graceful
+     * shutdown phase.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration drainTimeout = Duration.ofSeconds(15);
+
+    /**
+     * The pod's terminationGracePeriodSeconds. The deregistration delay plus the drain timeout plus 5s to
+     * stop must fit in it.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration terminationGracePeriod = Duration.ofSeconds(30);
+
+    /**
+     * The load balancer in front of the application, whose idle timeout the server's keep-alive idle
+     * timeout must exceed.
+     */
+    private LoadBalancer loadBalancer;
+
+    /**
+     * The load balancer's idle timeout towards the application, when not given by ebb.load-balancer (or
+     * to override it). The server's keep-alive idle timeout is set to it plus the larger of 5s and 10%.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration loadBalancerIdleTimeout;
+
+    /**
+     * What to do with a server keep-alive idle timeout at or below the load balancer's: raise it (fail
+     * start-up when the application set it itself), fail, or warn and keep it.
+     */
+    private IdleTimeoutPolicy idleTimeoutPolicy = IdleTimeoutPolicy.RAISE;
+
+    /**
+     * Path of the readiness probe of Ebb's standalone adapters. Spring Boot applications use Actuator's
+     * readiness health group instead.
+     */
+    private String readinessPath = "/ready";
+
+    /**
+     * Path of the liveness probe of Ebb's standalone adapters. Spring Boot applications use Actuator's
+     * liveness health group instead.
+     */
+    private String livenessPath = "/live";
+
+    public boolean isEnabled() {
+        return enabled;
+    }
+
+    public void setEnabled(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    public Duration getDeregistrationDelay() {
+        return deregistrationDelay;
+    }
+
+    public void setDeregistrationDelay(Duration deregistrationDelay) {
+        this.deregistrationDelay = deregistrationDelay;
+    }
+
+    public Duration getDrainTimeout() {
+        return drainTimeout;
+    }
+
+    public void setDrainTimeout(Duration drainTimeout) {
+        this.drainTimeout = drainTimeout;
+    }
+
+    public Duration getTerminationGracePeriod() {
+        return terminationGracePeriod;
+    }
+
+    public void setTerminationGracePeriod(Duration terminationGracePeriod) {
+        this.terminationGracePeriod = terminationGracePeriod;
+    }
+
+    public LoadBalancer getLoadBalancer() {
+        return loadBalancer;
+    }
+
+    public void setLoadBalancer(LoadBalancer loadBalancer) {
+        this.loadBalancer = loadBalancer;
+    }
+
+    public Duration getLoadBalancerIdleTimeout() {
+        return loadBalancerIdleTimeout;
+    }
+
+    public void setLoadBalancerIdleTimeout(Duration loadBalancerIdleTimeout) {
+        this.loadBalancerIdleTimeout = loadBalancerIdleTimeout;
+    }
+
+    public IdleTimeoutPolicy getIdleTimeoutPolicy() {
+        return idleTimeoutPolicy;
+    }
+
+    public void setIdleTimeoutPolicy(IdleTimeoutPolicy idleTimeoutPolicy) {
+        this.idleTimeoutPolicy = idleTimeoutPolicy;
+    }
+
+    public String getReadinessPath() {
+        return readinessPath;
+    }
+
+    public void setReadinessPath(String readinessPath) {
+        this.readinessPath = readinessPath;
+    }
+
+    public String getLivenessPath() {
+        return livenessPath;
+    }
+
+    public void setLivenessPath(String livenessPath) {
+        this.livenessPath = livenessPath;
+    }
+
+    /**
+     * The configuration these properties describe, for Spring Boot: Ebb never takes OS signals there
+     * (Boot's shutdown hook closes the context, whose lifecycle runs Ebb).
+     *
+     * @throws dev.ebb.EbbConfigException naming each bad property
+     */
+    public EbbConfig toConfig() {
+        EbbConfig.Builder builder = EbbConfig.builder()
+                .enabled(enabled)
+                .loadBalancer(loadBalancer)
+                .loadBalancerIdleTimeout(loadBalancerIdleTimeout)
+                .handleSignals(false);
+        if (deregistrationDelay != null) {
+            builder.deregistrationDelay(deregistrationDelay);
+        }
+        if (drainTimeout != null) {
+            builder.drainTimeout(drainTimeout);
+        }
+        if (terminationGracePeriod != null) {
+            builder.terminationGracePeriod(terminationGracePeriod);
+        }
+        if (idleTimeoutPolicy != null) {
+            builder.idleTimeoutPolicy(idleTimeoutPolicy);
+        }
+        if (readinessPath != null) {
+            builder.readinessPath(readinessPath);
+        }
+        if (livenessPath != null) {
+            builder.livenessPath(livenessPath);
+        }
+        return builder.build();
+    }
+}

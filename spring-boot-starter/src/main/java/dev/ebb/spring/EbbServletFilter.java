@@ -1,0 +1,100 @@
+package dev.ebb.spring;
+
+import dev.ebb.spi.EbbCore;
+import jakarta.servlet.AsyncEvent;
+import jakarta.servlet.AsyncListener;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.Filter;
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.ServletRequest;
+import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletResponse;
+import java.io.IOException;
+
+/**
+ * Counts requests for Ebb and asks peers to close their connection while Ebb deregisters. Registered
+ * first in the chain for the REQUEST, ASYNC and ERROR dispatches: a request is counted on its REQUEST
+ * dispatch and finished when that returns, or, for an async request, when its {@link AsyncListener}
+ * sees it complete. {@code Connection: close} is set on HTTP/1 before the chain runs and set again
+ * after each dispatch if still uncommitted (an application's {@code reset()} or an error page may have
+ * cleared it). Thread-safe; no allocation per request.
+ */
+final class EbbServletFilter implements Filter, AsyncListener {
+
+    private static final String CONNECTION = "Connection";
+    private static final String CLOSE = "close";
+    private static final String CLOSED = EbbServletFilter.class.getName() + ".closed";
+
+    private final EbbCore core;
+
+    EbbServletFilter(EbbCore core) {
+        this.core = core;
+    }
+
+    @Override
+    public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
+            throws IOException, ServletException {
+        boolean counted = request.getDispatcherType() == DispatcherType.REQUEST;
+        boolean http1 = !request.getProtocol().startsWith("HTTP/2");
+        if (counted) {
+            core.requestStarted();
+        }
+        if (http1) {
+            close(request, response);
+        }
+        try {
+            chain.doFilter(request, response);
+        } finally {
+            if (http1) {
+                close(request, response);
+            }
+            if (counted) {
+                if (request.isAsyncStarted()) {
+                    request.getAsyncContext().addListener(this);
+                } else {
+                    core.requestFinished();
+                }
+            }
+        }
+    }
+
+    /**
+     * Adds {@code Connection: close} to an uncommitted response while Ebb says so; core counts each
+     * response once, later dispatches only put back a header lost to a reset.
+     */
+    private void close(ServletRequest request, ServletResponse response) {
+        if (!core.closing() || response.isCommitted() || !(response instanceof HttpServletResponse http)) {
+            return;
+        }
+        if (request.getAttribute(CLOSED) != null) {
+            if (!http.containsHeader(CONNECTION)) {
+                http.setHeader(CONNECTION, CLOSE);
+            }
+        } else if (core.closeConnection()) {
+            http.setHeader(CONNECTION, CLOSE);
+            request.setAttribute(CLOSED, Boolean.TRUE);
+        }
+    }
+
+    @Override
+    public void onComplete(AsyncEvent event) {
+        core.requestFinished();
+    }
+
+    @Override
+    public void onTimeout(AsyncEvent event) {
+        // onComplete follows.
+    }
+
+    @Override
+    public void onError(AsyncEvent event) {
+        // onComplete follows.
+    }
+
+    @Override
+    public void onStartAsync(AsyncEvent event) {
+        // Async restarted from an async dispatch: listeners must register again.
+        event.getAsyncContext().addListener(this);
+    }
+}

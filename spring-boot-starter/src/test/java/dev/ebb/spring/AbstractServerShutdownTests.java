@@ -1,0 +1,146 @@
+package dev.ebb.spring;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
+
+import dev.ebb.EbbConfigException;
+import dev.ebb.Phase;
+import dev.ebb.ShutdownReport;
+import dev.ebb.spi.EbbCore;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.springframework.boot.SpringApplication;
+import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ConfigurableApplicationContext;
+
+/**
+ * The starter on a real server: a full application on an ephemeral port, real sockets, shutdown by
+ * closing the context on another thread as Boot's shutdown hook does.
+ */
+abstract class AbstractServerShutdownTests {
+
+    private static final Duration WAIT = Duration.ofSeconds(30);
+
+    /** Servlet or reactive. */
+    abstract WebApplicationType type();
+
+    /** The auto-configurations of the other servers on the test class path. */
+    abstract List<String> otherServers();
+
+    /** The property by which the application sets this server's keep-alive idle timeout. */
+    abstract String keepAliveProperty();
+
+    /** The keep-alive idle timeout the started server applies. */
+    abstract Duration keepAliveOf(WebServer server) throws Exception;
+
+    @BeforeEach
+    void clearHeld() {
+        TestApplication.HELD.clear();
+    }
+
+    /** Starts the application with a deregistration delay of {@code delay}. */
+    ConfigurableApplicationContext start(String delay, String... extra) {
+        SpringApplication application = new SpringApplication(TestApplication.class);
+        application.setWebApplicationType(type());
+        List<String> args = new ArrayList<>(List.of(
+                "--server.port=0",
+                "--spring.main.banner-mode=off",
+                "--spring.autoconfigure.exclude=" + String.join(",", otherServers()),
+                "--management.endpoint.health.probes.enabled=true",
+                "--management.endpoint.health.group.readiness.additional-path=server:/ready",
+                "--ebb.deregistration-delay=" + delay,
+                "--ebb.drain-timeout=10s",
+                "--ebb.termination-grace-period=60s",
+                "--ebb.load-balancer=aws-alb"));
+        args.addAll(List.of(extra));
+        return application.run(args.toArray(String[]::new));
+    }
+
+    static int port(ConfigurableApplicationContext context) {
+        return ((WebServerApplicationContext) context).getWebServer().getPort();
+    }
+
+    @Test
+    void keepAliveIdleTimeoutIsRaisedAboveTheLoadBalancers() throws Exception {
+        try (ConfigurableApplicationContext context = start("0s")) {
+            // aws-alb: 60s, plus the larger of 5s and 10%.
+            assertThat(keepAliveOf(((WebServerApplicationContext) context).getWebServer()))
+                    .isEqualTo(Duration.ofSeconds(66));
+        }
+    }
+
+    @Test
+    void keepAliveIdleTimeoutTheApplicationSetIsKeptWhenAboveTheLoadBalancers() throws Exception {
+        try (ConfigurableApplicationContext context = start("0s", "--" + keepAliveProperty() + "=90s")) {
+            assertThat(keepAliveOf(((WebServerApplicationContext) context).getWebServer()))
+                    .isEqualTo(Duration.ofSeconds(90));
+        }
+    }
+
+    @Test
+    void keepAliveIdleTimeoutTheApplicationSetBelowTheLoadBalancersFailsStartup() {
+        assertThatThrownBy(() -> start("0s", "--" + keepAliveProperty() + "=10s").close())
+                .hasRootCauseInstanceOf(EbbConfigException.class)
+                .rootCause().hasMessageContaining("set by the application to 10s")
+                .hasMessageContaining("aws-alb idle timeout 60s");
+    }
+
+    @Test
+    void readinessFailsWhileEveryRequestIsServedWithConnectionCloseThenInFlightRequestsDrain() throws Exception {
+        ConfigurableApplicationContext context = start("20s");
+        int port = port(context);
+        EbbCore ebb = context.getBean(EbbCore.class);
+        assertThat(Http.get(port, "/ready").status()).isEqualTo(200);
+        Http.Response before = Http.get(port, "/work");
+        assertThat(before.status()).isEqualTo(200);
+        assertThat(before.connectionClose()).isFalse();
+
+        Socket inFlight = Http.send(port, "/work?hold=true");
+        CompletableFuture<String> held = TestApplication.HELD.poll(30, TimeUnit.SECONDS);
+        assertThat(held).as("the held request reached the application").isNotNull();
+
+        Thread closer = new Thread(context::close, "context-close");
+        closer.start();
+        await().atMost(WAIT).until(() -> Http.get(port, "/ready").status() == 503);
+        assertThat(ebb.phase()).isEqualTo(Phase.DEREGISTERING);
+
+        for (String path : List.of("/work", "/sync")) {
+            Http.Response during = Http.get(port, path);
+            assertThat(during.status()).as(path).isEqualTo(200);
+            assertThat(during.body()).as(path).isEqualTo("done");
+            assertThat(during.connectionClose()).as(path + " asks to close the connection").isTrue();
+            assertThat(during.closedAfter()).as(path + " closes the connection").isTrue();
+        }
+        assertThat(ebb.phase()).as("the delay (20s) is still running").isEqualTo(Phase.DEREGISTERING);
+
+        ebb.expedite(); // ends the deregistration delay now; Boot's graceful shutdown begins
+        await().atMost(WAIT).until(() -> Http.refused(port));
+        assertThat(closer.isAlive()).as("the context waits for the in-flight request").isTrue();
+
+        held.complete("done");
+        Http.Response drained = Http.read(inFlight);
+        inFlight.close();
+        assertThat(drained.status()).isEqualTo(200);
+        assertThat(drained.body()).isEqualTo("done");
+
+        closer.join(WAIT.toMillis());
+        assertThat(closer.isAlive()).isFalse();
+        assertThat(context.isActive()).isFalse();
+        ShutdownReport report = ebb.stopped().get(30, TimeUnit.SECONDS);
+        assertThat(report.requestsAborted()).isZero();
+        assertThat(report.requestsWhileDeregistering()).isGreaterThanOrEqualTo(2);
+        assertThat(report.connectionCloseResponses()).isGreaterThanOrEqualTo(2);
+        // The held request, and maybe one answered just before expedite() whose completion the server
+        // signalled after the response was sent.
+        assertThat(report.requestsCompletedWhileDraining()).isGreaterThanOrEqualTo(1);
+    }
+}
