@@ -5,9 +5,13 @@ import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** One-shot HTTP/1.1 GETs on a fresh connection, for probes: what a load balancer's health check does. */
 public final class Http {
+
+    private static final Pattern CONTENT_LENGTH = Pattern.compile("(?i)\r\ncontent-length:\\s*(\\d+)");
 
     private Http() {
     }
@@ -26,7 +30,10 @@ public final class Http {
         }
     }
 
-    /** The whole response (status line, headers and body) of {@code GET path}, or {@code null} on failure. */
+    /**
+     * The whole response (status line, headers and body) of {@code GET path}, or {@code null} on failure. The
+     * body is read by its {@code Content-Length}, so a server that keeps the connection open anyway still answers.
+     */
     public static String get(int port, String path) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", port), 2000);
@@ -34,7 +41,17 @@ public final class Http {
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1:" + port
                     + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
             InputStream in = s.getInputStream();
-            return new String(in.readAllBytes(), StandardCharsets.ISO_8859_1);
+            StringBuilder head = new StringBuilder();
+            while (head.indexOf("\r\n\r\n") < 0) {
+                int c = in.read();
+                if (c < 0) {
+                    return head.length() == 0 ? null : head.toString();
+                }
+                head.append((char) c);
+            }
+            Matcher m = CONTENT_LENGTH.matcher(head);
+            byte[] body = m.find() ? in.readNBytes(Integer.parseInt(m.group(1))) : in.readAllBytes();
+            return head + new String(body, StandardCharsets.ISO_8859_1);
         } catch (IOException e) {
             return null;
         }

@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -24,7 +25,7 @@ class KeepAliveIdleTimeoutTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(strings = {"jetty", "undertow", "netty", "spring-boot"})
-    void idleKeepAliveConnectionOutlivesTheLoadBalancersIdleTimeout(String name, @TempDir Path dir) throws Exception {
+    void idleKeepAliveConnectionOutlivesTheLoadBalancersIdleTimeout(String name, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         ExampleApp app = new ExampleApp(name);
         E2e.needApp(app);
         try (AppInstance instance = new AppInstance(app, "s1", Ports.free(),

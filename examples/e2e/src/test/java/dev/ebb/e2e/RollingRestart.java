@@ -30,8 +30,9 @@ final class RollingRestart {
      *
      * @param load what wrk counted
      * @param shutdowns per terminated instance: time from SIGTERM to exit, exit status and Ebb's report
+     * @param reports Ebb's report line of each shutdown that logged one
      */
-    record Outcome(Wrk.Result load, List<String> shutdowns, List<Integer> exitStatuses) {
+    record Outcome(Wrk.Result load, List<String> shutdowns, List<String> reports) {
     }
 
     private RollingRestart() {
@@ -73,7 +74,7 @@ final class RollingRestart {
             hold(WARM_UP, wrk);
 
             List<String> shutdowns = new ArrayList<>();
-            List<Integer> statuses = new ArrayList<>();
+            List<String> reports = new ArrayList<>();
             for (int n = 1; n <= instances.size(); n++) {
                 AppInstance instance = instances.get(n - 1);
                 instance.terminate();
@@ -87,7 +88,7 @@ final class RollingRestart {
                     nginx.route(others);
                 }
                 Duration took = instance.awaitExit(Duration.ofSeconds(60));
-                statuses.add(instance.exitValue());
+                instance.report().ifPresent(reports::add);
                 shutdowns.add(String.format("%s: SIGTERM to exit %d ms, exit status %d%s", instance.name(),
                         took.toMillis(), instance.exitValue(), instance.report().map(r -> "; ebb: " + r).orElse("")));
                 instance.start();
@@ -105,7 +106,7 @@ final class RollingRestart {
                 hold(SETTLE, wrk);
             }
             Wrk.Result result = wrk.stop();
-            return new Outcome(result, shutdowns, statuses);
+            return new Outcome(result, shutdowns, reports);
         } finally {
             if (wrk != null) {
                 wrk.close();
@@ -120,10 +121,15 @@ final class RollingRestart {
         }
     }
 
-    private static void awaitReady(AppInstance instance) {
-        await(instance.name() + " ready").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
-                .failFast(instance.name() + " exited during start-up", () -> !instance.alive())
-                .until(instance::ready);
+    static void awaitReady(AppInstance instance) {
+        try {
+            await(instance.name() + " ready").atMost(START_TIMEOUT).pollInterval(Duration.ofMillis(100))
+                    .failFast(instance.name() + " exited during start-up", () -> !instance.alive())
+                    .until(instance::ready);
+        } catch (RuntimeException e) {
+            throw new AssertionError(instance.name() + " did not become ready (" + e.getMessage() + "); its log:\n"
+                    + instance.logTail(40), e);
+        }
     }
 
     /** Keeps the load running for {@code d} (a part of the workload, not a wait for something). */
