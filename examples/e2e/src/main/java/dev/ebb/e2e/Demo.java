@@ -74,14 +74,14 @@ public final class Demo {
         System.out.println();
         Tally without = run(app, haproxy, false);
         System.out.println();
-        System.out.println("                                   with Ebb      without Ebb");
+        System.out.printf("  %-35s %11s %16s%n", "", "with Ebb", "without Ebb");
         row("seconds of load", with.seconds(), without.seconds());
         row("requests", with.requests(), without.requests());
         row("failed requests", with.socketErrors() + with.non2xx(), without.socketErrors() + without.non2xx());
         row("  connection refused/reset/closed", with.socketErrors(), without.socketErrors());
         row("  answered 5xx (or other non-2xx)", with.non2xx(), without.non2xx());
         for (int i = 0; i < with.shutdownMs().size(); i++) {
-            System.out.printf("  %-31s %11s %16s%n", "s" + (i + 1) + " SIGTERM to exit",
+            System.out.printf("  %-35s %11s %16s%n", "s" + (i + 1) + " SIGTERM to exit",
                     with.shutdownMs().get(i) + " ms", without.shutdownMs().get(i) + " ms");
         }
         System.out.println();
@@ -92,7 +92,7 @@ public final class Demo {
     }
 
     private static void row(String label, long with, long without) {
-        System.out.printf("  %-31s %11d %16d%n", label, with, without);
+        System.out.printf("  %-35s %11d %16d%n", label, with, without);
     }
 
     private static Tally run(ExampleApp app, boolean useHaproxy, boolean ebb) throws Exception {
