@@ -37,7 +37,7 @@ for app in "${present[@]}"; do
   pe=$(free_port); java "${JAVA_OPTS[@]}" -jar "$jar" --port="$pe" >"$work/$app-ebb.log" 2>&1 & pids+=($!); ebb_pid=$!
   pp=$(free_port); java "${JAVA_OPTS[@]}" -Debb.enabled=false -jar "$jar" --port="$pp" >"$work/$app-plain.log" 2>&1 & pids+=($!); plain_pid=$!
   await_ready "$pe"; await_ready "$pp"
-  rps "$pe" 5s >/dev/null; rps "$pp" 5s >/dev/null   # warm-up (JIT) of both
+  rps "$pe" 10s >/dev/null; rps "$pp" 10s >/dev/null   # warm-up (JIT) of both
   ratios=(); ebbs=(); plains=()
   for i in $(seq 1 "$PAIRS"); do
     if [ $((i % 2)) -eq 1 ]; then e=$(rps "$pe" "$DURATION"); p=$(rps "$pp" "$DURATION");
@@ -71,7 +71,7 @@ on $(date -u +%Y-%m-%d), $(nproc) cores ($cpu), $(java -version 2>&1 | head -1),
 $table
 
 - **Throughput**: one JVM with Ebb and one with \`-Debb.enabled=false\` run at the same time; \`wrk -t2 -c32 -d$DURATION\`
-  of \`GET /work?ms=0\` alternates between them (ABBA order) after a 5 s warm-up of each; the ratio is with/without per
+  of \`GET /work?ms=0\` alternates between them (ABBA order) after a 10 s warm-up of each; the ratio is with/without per
   pair, and the table shows the median (target ≥ 0.98). Loopback and a shared 2-core machine: treat single figures
   as noisy, the ratio as the result.
 - **Last request end → STOPPED**: a JVM with \`-Debb.deregistration-delay=0s\` gets SIGTERM while a 1.5 s request is in
