@@ -18,8 +18,8 @@ final class RollingRestart {
     static final int WORK_MS = 50;
     static final int THREADS = 2;
     static final int CONNECTIONS = 16;
-    /** Above the longest load balancer lag of the set-ups (HAProxy health checks: 2 x 500 ms; harness: 1.5 s). */
-    static final Duration DEREGISTRATION_DELAY = Duration.ofSeconds(3);
+    /** Well above the longest load balancer lag of the set-ups (health checks: 2 x 500 ms; harness: 1.5 s + reload). */
+    static final Duration DEREGISTRATION_DELAY = Duration.ofSeconds(4);
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
     static final Duration WARM_UP = Duration.ofSeconds(2);
     static final Duration SETTLE = Duration.ofSeconds(1);
