@@ -154,13 +154,15 @@ public final class DrainBench {
     }
 
     static Process start(Path jar, int port, Path log) throws IOException {
-        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Debb.deregistration-delay=0s", "-Debb.drain-timeout=10s",
                 "-Dserver.tomcat.max-connections=20000",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
                 "-jar", jar.toString(), "--port=" + port)
-                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+                .redirectErrorStream(true).redirectOutput(log.toFile());
+        pb.environment().keySet().removeIf(k -> k.startsWith("EBB_")); // Ebb refuses unknown EBB_* variables
+        return pb.start();
     }
 
     static void awaitReady(Process p, int port) {

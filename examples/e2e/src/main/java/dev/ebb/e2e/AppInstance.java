@@ -55,8 +55,12 @@ public final class AppInstance implements AutoCloseable {
         cmd.addAll(List.of("-XX:+UseSerialGC", "-Xmx256m", "-XX:TieredStopAtLevel=1", "-Xss512k"));
         cmd.addAll(properties);
         cmd.addAll(List.of("-jar", app.jar().toString(), "--port=" + port));
+        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile());
+        // Only the options above configure the app: Ebb reads EBB_* variables too and refuses unknown ones,
+        // such as the EBB_E2E=required that CI sets for this suite.
+        pb.environment().keySet().removeIf(k -> k.startsWith("EBB_"));
         try {
-            process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            process = pb.start();
         } catch (IOException e) {
             throw new UncheckedIOException("cannot start " + cmd, e);
         }
