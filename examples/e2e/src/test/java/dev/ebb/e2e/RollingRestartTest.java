@@ -1,0 +1,82 @@
+package dev.ebb.e2e;
+
+import static dev.ebb.e2e.Setup.HAPROXY_HTTP;
+import static dev.ebb.e2e.Setup.HAPROXY_TCP;
+import static dev.ebb.e2e.Setup.NGINX;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.io.CleanupMode;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Rolling restarts of each example app behind real load balancers under wrk POST load: zero failed requests
+ * with Ebb, and failures without it (so this suite can fail).
+ *
+ * <p>Every app runs with Ebb behind all three set-ups; each app also runs once without Ebb, and those runs
+ * cover every set-up. One line per app; a scenario takes about 15 s, the whole suite about 5 minutes on
+ * two cores.
+ */
+class RollingRestartTest {
+
+    /** App, set-ups run with Ebb, set-ups run without Ebb. */
+    private record Row(String app, List<Setup> withEbb, List<Setup> withoutEbb) {
+    }
+
+    private static final List<Setup> ALL = List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX);
+
+    private static final List<Row> MATRIX = List.of(
+            new Row("jetty", ALL, List.of(HAPROXY_HTTP)),
+            new Row("undertow", ALL, List.of(HAPROXY_HTTP)),
+            new Row("netty", ALL, List.of(HAPROXY_TCP)),
+            new Row("spring-boot", ALL, List.of(NGINX)));
+
+    /** {@code -Debb.e2e.apps=jetty,netty} narrows the matrix to these apps. */
+    private static Stream<Row> rows() {
+        String only = System.getProperty("ebb.e2e.apps", "");
+        return MATRIX.stream().filter(r -> only.isBlank() || List.of(only.split(",")).contains(r.app()));
+    }
+
+    static Stream<Arguments> withEbb() {
+        return rows().flatMap(r -> r.withEbb().stream().map(s -> Arguments.of(new ExampleApp(r.app()), s)));
+    }
+
+    static Stream<Arguments> withoutEbb() {
+        return rows().flatMap(r -> r.withoutEbb().stream().map(s -> Arguments.of(new ExampleApp(r.app()), s)));
+    }
+
+    @ParameterizedTest(name = "{0} behind {1}")
+    @MethodSource("withEbb")
+    void rollingRestartWithEbbFailsNoRequest(ExampleApp app, Setup setup, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
+        E2e.needTools("haproxy", "nginx", "wrk");
+        E2e.needApp(app);
+        RollingRestart.Outcome outcome = RollingRestart.run(app, setup, true, dir);
+        print(app, setup, "with Ebb", outcome);
+        assertThat(outcome.load().requests()).as("requests served").isGreaterThan(200);
+        assertThat(outcome.load().failures()).as("failed requests with Ebb: " + outcome.load()).isZero();
+        assertThat(outcome.reports()).as("Ebb's report of each shutdown").hasSize(2)
+                .allSatisfy(r -> assertThat(r).contains(" 0 aborted").doesNotContain("timed out"));
+    }
+
+    @ParameterizedTest(name = "{0} behind {1}")
+    @MethodSource("withoutEbb")
+    void rollingRestartWithoutEbbFailsRequests(ExampleApp app, Setup setup, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) {
+        E2e.needTools("haproxy", "nginx", "wrk");
+        E2e.needApp(app);
+        RollingRestart.Outcome outcome = RollingRestart.run(app, setup, false, dir);
+        print(app, setup, "without Ebb", outcome);
+        assertThat(outcome.load().failures()).as("failed requests without Ebb: " + outcome.load()).isPositive();
+    }
+
+    private static void print(ExampleApp app, Setup setup, String mode, RollingRestart.Outcome outcome) {
+        StringBuilder b = new StringBuilder();
+        b.append(String.format("[e2e] %s behind %s, %s: %s%n", app, setup, mode, outcome.load()));
+        outcome.shutdowns().forEach(s -> b.append("[e2e]     ").append(s).append('\n'));
+        System.out.print(b);
+    }
+}
