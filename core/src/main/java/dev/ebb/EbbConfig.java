@@ -120,7 +120,11 @@ public final class EbbConfig {
         environment.forEach((key, value) -> {
             if (key.startsWith("EBB_")) {
                 String name = key.substring(4).toLowerCase(Locale.ROOT).replace('_', '-');
-                b.set(name, value, "environment variable " + key);
+                // Other tools may use the prefix too (EBB_HOME, a CI's EBB_E2E): only names that are
+                // settings, or look like a misspelt one, are taken; a misspelt one is an error.
+                if (PROPERTY_NAMES.contains(name) || !Builder.suggestion(name).isEmpty()) {
+                    b.set(name, value, "environment variable " + key);
+                }
             }
         });
         systemProperties.forEach((key, value) -> {
@@ -515,7 +519,7 @@ public final class EbbConfig {
             errors.add("ebb." + name + "=\"" + value + "\" (from " + origin + "): expected " + expected + ". Fix: " + fix + ".");
         }
 
-        private static String suggestion(String name) {
+        static String suggestion(String name) {
             String best = null;
             int bestDistance = Integer.MAX_VALUE;
             for (String known : PROPERTY_NAMES) {

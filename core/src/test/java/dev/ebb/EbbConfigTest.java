@@ -189,6 +189,14 @@ class EbbConfigTest {
     }
 
     @Test
+    void unrelatedEnvironmentVariablesWithThePrefixAreIgnoredButMisspeltSettingsAreNot() {
+        assertThat(load(Map.of(), Map.of("EBB_E2E", "required", "EBB_HOME", "/opt/ebb")).enabled()).isTrue();
+        assertThatThrownBy(() -> load(Map.of(), Map.of("EBB_DRAIN_TIMOUT", "10s")))
+                .hasMessageContaining("environment variable EBB_DRAIN_TIMOUT is not an Ebb setting")
+                .hasMessageContaining("did you mean ebb.drain-timeout?");
+    }
+
+    @Test
     void everyProblemIsReportedAtOnce() {
         EbbConfigException e = org.junit.jupiter.api.Assertions.assertThrows(EbbConfigException.class,
                 () -> load(Map.of("ebb.drain-timeout", "x", "ebb.load-balancer", "nope", "ebb.enabled", "maybe"), NO_ENV));
