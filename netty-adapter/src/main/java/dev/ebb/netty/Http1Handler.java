@@ -110,6 +110,9 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
             }
             int seq = requests++;
             int probe = probes.status(request.uri());
+            if (probe != 0 && !enabled && !HttpUtil.isKeepAlive(request)) {
+                probe = -probe; // disabled: a probe that asks to close gets what plain Netty code would do
+            }
             if (probe != 0) {
                 if (!(msg instanceof LastHttpContent)) {
                     skip = SKIP_BODY;
@@ -223,10 +226,16 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
     }
 
     private void writeProbe(int status) {
-        FullHttpResponse response = Probes.response(status);
+        boolean clientClose = status < 0;
+        FullHttpResponse response = Probes.response(Math.abs(status));
         head(response, true);
         ends++;
-        ctx.writeAndFlush(response, ctx.newPromise().addListener(probeDone));
+        if (clientClose) {
+            HttpUtil.setKeepAlive(response, false);
+            ctx.writeAndFlush(response, ctx.newPromise().addListener(probeDone).addListener(ChannelFutureListener.CLOSE));
+        } else {
+            ctx.writeAndFlush(response, ctx.newPromise().addListener(probeDone));
+        }
     }
 
     private void writeDeferredProbes() {

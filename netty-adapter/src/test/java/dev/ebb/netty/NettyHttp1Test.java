@@ -124,4 +124,16 @@ class NettyHttp1Test {
             assertThat(c.get("/work?ms=1").status()).isEqualTo(200);
         }
     }
+
+    @Test
+    void disabledEbbClosesAProbeConnectionTheClientAskedToClose() throws Exception {
+        TestServer server = track(TestServer.http1(config().enabled(false).build()));
+        try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
+            socket.setSoTimeout(20_000);
+            socket.getOutputStream().write(("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
+                    .getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+            String response = new String(socket.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.US_ASCII);
+            assertThat(response).startsWith("HTTP/1.1 200").containsIgnoringCase("connection: close");
+        }
+    }
 }
