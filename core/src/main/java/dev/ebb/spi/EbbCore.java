@@ -92,7 +92,7 @@ public final class EbbCore implements Ebb {
      * once per response, just before commit, on HTTP/1 (HTTP/2 is told by GOAWAY).
      */
     public boolean closeConnection() {
-        if (phase == Phase.SERVING || !config.enabled()) {
+        if (!closing()) {
             return false;
         }
         connectionCloseResponses.increment();
@@ -361,13 +361,7 @@ public final class EbbCore implements Ebb {
                     drainTimedOut ? "timed out after " + Durations.format(config.drainTimeout()) : "cut short",
                     aborted, connections[0]);
         }
-        Throwable stopError = null;
-        try {
-            adapter.stop();
-        } catch (Exception | LinkageError e) {
-            stopError = e;
-            log.error("ebb: stopping {} failed", adapter.serverName(), e);
-        }
+        Throwable stopError = stopServer();
         long end = scheduler.nanoTime();
         ShutdownReport report;
         synchronized (this) {
@@ -399,17 +393,22 @@ public final class EbbCore implements Ebb {
 
     private void stopWithoutEbb() {
         long start = scheduler.nanoTime();
-        Throwable error = null;
-        try {
-            adapter.stop();
-        } catch (Exception | LinkageError e) {
-            error = e;
-            log.error("stopping {} failed", adapter.serverName(), e);
-        }
+        Throwable error = stopServer();
         phase = Phase.STOPPED;
         stopped.complete(new ShutdownReport(Duration.ZERO, Duration.ZERO, Duration.ofNanos(scheduler.nanoTime() - start),
                 0, 0, 0, 0, 0, false, error));
         scheduler.close();
+    }
+
+    /** Stops the server; returns why it failed, or {@code null}. */
+    private Throwable stopServer() {
+        try {
+            adapter.stop();
+            return null;
+        } catch (Exception | LinkageError e) {
+            log.error("ebb: stopping {} failed", adapter.serverName(), e);
+            return e;
+        }
     }
 
     private void notifyPhase(Phase from, Phase to) {
