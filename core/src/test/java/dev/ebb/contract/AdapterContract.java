@@ -47,6 +47,33 @@ public abstract class AdapterContract {
 
         /** Releases whatever is left after Ebb stopped the server (threads, pools). */
         void close() throws Exception;
+
+        /** A running server from its port, its Ebb handle and what {@link #close()} does. */
+        static RunningServer of(int port, Ebb ebb, Cleanup cleanup) {
+            return new RunningServer() {
+                @Override
+                public int port() {
+                    return port;
+                }
+
+                @Override
+                public Ebb ebb() {
+                    return ebb;
+                }
+
+                @Override
+                public void close() throws Exception {
+                    cleanup.run();
+                }
+            };
+        }
+    }
+
+    /** What is left to release once Ebb has stopped a server. */
+    @FunctionalInterface
+    public interface Cleanup {
+        /** Releases it. */
+        void run() throws Exception;
     }
 
     /**

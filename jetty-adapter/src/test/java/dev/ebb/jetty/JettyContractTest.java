@@ -24,22 +24,6 @@ class JettyContractTest extends AdapterContract {
         server.setHandler(app);
         Ebb ebb = EbbJetty.install(server, config);
         server.start();
-        int port = connector.getLocalPort();
-        return new RunningServer() {
-            @Override
-            public int port() {
-                return port;
-            }
-
-            @Override
-            public Ebb ebb() {
-                return ebb;
-            }
-
-            @Override
-            public void close() throws Exception {
-                server.stop();
-            }
-        };
+        return RunningServer.of(connector.getLocalPort(), ebb, server::stop);
     }
 }

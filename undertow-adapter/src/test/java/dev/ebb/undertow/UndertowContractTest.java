@@ -1,6 +1,5 @@
 package dev.ebb.undertow;
 
-import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
 import dev.ebb.contract.AdapterContract;
 
@@ -15,21 +14,7 @@ class UndertowContractTest extends AdapterContract {
                 .setWorkerThreads(4)
                 .setHandler(new WorkHandler())
                 .start();
-        return new RunningServer() {
-            @Override
-            public int port() {
-                return server.port();
-            }
-
-            @Override
-            public Ebb ebb() {
-                return server.ebb();
-            }
-
-            @Override
-            public void close() {
-                // Ebb stopped the Undertow server, worker included.
-            }
-        };
+        // close() has nothing left to do: Ebb stopped the Undertow server, worker included.
+        return RunningServer.of(server.port(), server.ebb(), () -> { });
     }
 }
