@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 
 /**
  * A real HAProxy in front of backends {@code s1}, {@code s2}, ... on loopback, run in the foreground as a child
@@ -174,13 +173,6 @@ public final class Haproxy implements AutoCloseable {
     /** Stops HAProxy. */
     @Override
     public void close() {
-        process.destroy();
-        try {
-            if (!process.waitFor(10, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        Tools.stop(process);
     }
 }

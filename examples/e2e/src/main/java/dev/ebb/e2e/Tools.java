@@ -5,6 +5,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 
 /** External programs the harness drives (HAProxy, nginx, wrk), looked up on PATH and in the sbin directories. */
@@ -48,6 +49,18 @@ public final class Tools {
             throw new IllegalStateException("interrupted while signalling " + pid, e);
         } catch (java.io.IOException e) {
             throw new IllegalStateException("kill -" + signal + " " + pid + " failed", e);
+        }
+    }
+
+    /** Stops a child program with SIGTERM, killing it if it has not exited within 10 s. */
+    public static void stop(Process process) {
+        process.destroy();
+        try {
+            if (!process.waitFor(10, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
         }
     }
 }
