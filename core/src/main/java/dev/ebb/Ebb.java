@@ -24,6 +24,18 @@ public interface Ebb {
     /** Requests in flight now (probe requests excluded). */
     long inFlightRequests();
 
+    /** Upgraded connections (WebSockets) open now; the drain waits for them too. */
+    long upgradedConnections();
+
+    /**
+     * Runs {@code action} once when DRAINING begins (at once if it already has), on Ebb's shutdown thread,
+     * before the listener closes. This is where an application ends its long responses — server-sent
+     * event streams, long polls, streaming downloads — so that their clients reconnect to an instance that
+     * stays; such responses count as in flight and are aborted at the drain timeout. An exception thrown by
+     * {@code action} is logged. Never runs when Ebb is disabled.
+     */
+    Ebb onDraining(Runnable action);
+
     /**
      * Starts the shutdown, once: every call, from any thread, returns the same future, completed with
      * the report when the server has stopped. Never blocks.

@@ -15,6 +15,8 @@ import java.time.Duration;
  * @param idleConnectionsClosed idle keep-alive connections closed when draining began
  * @param requestsCompletedWhileDraining in-flight requests that finished during the drain
  * @param requestsAborted requests still in flight when the drain timed out, aborted with their connections
+ * @param webSocketsClosed upgraded connections (WebSockets) told 1001 going away at DRAINING that closed before the timeout
+ * @param webSocketsAborted upgraded connections still open when the drain timed out, aborted
  * @param drainTimedOut whether the drain ended at the drain timeout rather than when the last request finished
  * @param stopError why stopping the server failed, or {@code null}
  */
@@ -27,12 +29,14 @@ public record ShutdownReport(
         long idleConnectionsClosed,
         long requestsCompletedWhileDraining,
         long requestsAborted,
+        long webSocketsClosed,
+        long webSocketsAborted,
         boolean drainTimedOut,
         Throwable stopError) {
 
     /** Whether every request finished and the server stopped cleanly. */
     public boolean clean() {
-        return requestsAborted == 0 && !drainTimedOut && stopError == null;
+        return requestsAborted == 0 && webSocketsAborted == 0 && !drainTimedOut && stopError == null;
     }
 
     /** Total time from the start of the shutdown to STOPPED. */
@@ -47,7 +51,10 @@ public record ShutdownReport(
                 + " (" + requestsWhileDeregistering + " requests served, " + connectionCloseResponses
                 + " responses with Connection: close), draining " + Durations.format(draining)
                 + " (" + idleConnectionsClosed + " idle connections closed, " + requestsCompletedWhileDraining
-                + " requests completed, " + requestsAborted + " aborted" + (drainTimedOut ? ", drain timed out" : "")
+                + " requests completed, " + requestsAborted + " aborted"
+                + (webSocketsClosed + webSocketsAborted > 0
+                        ? "; " + webSocketsClosed + " WebSockets closed with 1001, " + webSocketsAborted + " aborted" : "")
+                + (drainTimedOut ? ", drain timed out" : "")
                 + "), stopping " + Durations.format(stopping)
                 + (stopError == null ? "" : " (failed: " + stopError + ")")
                 + "; total " + Durations.format(total());

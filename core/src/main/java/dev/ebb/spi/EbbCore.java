@@ -30,6 +30,14 @@ import org.slf4j.LoggerFactory;
  * when the request is complete, whatever its outcome. These cost an atomic increment or decrement and
  * a volatile read: no lock, no allocation. Probe paths are answered with {@link #probeStatus(String)}.
  *
+ * <p>A request whose connection is upgraded (a {@code 101 Switching Protocols} response, e.g. a WebSocket)
+ * never gets {@code Connection: close}: adapters do not call {@link #closeConnection()} for a 101. They call
+ * {@link #upgradeOpened()} once the upgrade is committed, before that request's {@link #requestFinished()},
+ * and {@link #upgradeClosed()} once, when the upgraded connection closes. Upgraded connections are never
+ * idle: the keep-alive timer and {@link ServerAdapter#closeIdleConnections()} leave them alone; at DRAINING
+ * {@link ServerAdapter#closeUpgradedConnections()} sends each a close frame 1001 (going away), and the drain
+ * waits for them as for requests in flight.
+ *
  * <p>Once the server is configured, adapters call {@link #applyKeepAlive()} before it starts and
  * {@link #started()} after. All policy — phases, timing, counting, logging, signals — lives here.
  * Thread-safe.
@@ -49,6 +57,9 @@ public final class EbbCore implements Ebb {
     private final LongAdder requestsWhileDeregistering = new LongAdder();
     private final LongAdder connectionCloseResponses = new LongAdder();
     private final LongAdder requestsCompletedWhileDraining = new LongAdder();
+    private final AtomicLong openUpgrades = new AtomicLong();
+    private final LongAdder upgradesClosedWhileDraining = new LongAdder();
+    private final CompletableFuture<Void> draining = new CompletableFuture<>();
 
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicBoolean drainOver = new AtomicBoolean();
@@ -58,6 +69,7 @@ public final class EbbCore implements Ebb {
     private long shutdownStartNanos;
     private long drainStartNanos;
     private long idleConnectionsClosed;
+    private long goingAwaySent;
     private Duration keepAliveApplied;
     private KeepAlive keepAliveFound;
 
@@ -109,7 +121,27 @@ public final class EbbCore implements Ebb {
         long left = inFlight.decrementAndGet();
         if (phase == Phase.DRAINING && !drainOver.get()) {
             requestsCompletedWhileDraining.increment();
-            if (left <= 0) {
+            if (left <= 0 && openUpgrades.get() <= 0) {
+                endDrain(false);
+            }
+        }
+    }
+
+    /**
+     * A request's connection was upgraded (101 committed, e.g. a WebSocket): it stays open, is never idle,
+     * and the drain waits for it. Call before that request's {@link #requestFinished()}; pair with exactly
+     * one {@link #upgradeClosed()}.
+     */
+    public void upgradeOpened() {
+        openUpgrades.incrementAndGet();
+    }
+
+    /** An upgraded connection has closed, whoever closed it. */
+    public void upgradeClosed() {
+        long left = openUpgrades.decrementAndGet();
+        if (phase == Phase.DRAINING && !drainOver.get()) {
+            upgradesClosedWhileDraining.increment();
+            if (left <= 0 && inFlight.get() <= 0) {
                 endDrain(false);
             }
         }
@@ -246,8 +278,26 @@ public final class EbbCore implements Ebb {
     }
 
     @Override
+    public long upgradedConnections() {
+        return Math.max(0, openUpgrades.get());
+    }
+
+    @Override
     public CompletableFuture<ShutdownReport> stopped() {
         return stopped;
+    }
+
+    @Override
+    public Ebb onDraining(Runnable action) {
+        Objects.requireNonNull(action, "action");
+        draining.thenRun(() -> {
+            try {
+                action.run();
+            } catch (RuntimeException e) {
+                log.warn("ebb: onDraining action {} failed", action, e);
+            }
+        });
+        return this;
     }
 
     @Override
@@ -316,16 +366,21 @@ public final class EbbCore implements Ebb {
             phase = Phase.DRAINING;
         }
         notifyPhase(Phase.DEREGISTERING, Phase.DRAINING);
+        draining.complete(null);
         safely("close the listener", adapter::closeListeners);
-        int[] closed = new int[1];
+        int[] closed = new int[2];
         safely("close idle connections", () -> closed[0] = adapter.closeIdleConnections());
+        safely("close upgraded connections", () -> closed[1] = adapter.closeUpgradedConnections());
         synchronized (this) {
             idleConnectionsClosed = closed[0];
+            goingAwaySent = closed[1];
         }
         long left = inFlight.get();
-        log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight (timeout {})",
-                closed[0], left, Durations.format(config.drainTimeout()));
-        if (left <= 0) {
+        long upgrades = openUpgrades.get();
+        log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight{} (timeout {})",
+                closed[0], left, closed[1] > 0 || upgrades > 0 ? ", " + closed[1] + " WebSockets told 1001 going away" : "",
+                Durations.format(config.drainTimeout()));
+        if (left <= 0 && upgrades <= 0) {
             endDrain(false);
             return;
         }
@@ -343,7 +398,7 @@ public final class EbbCore implements Ebb {
             return;
         }
         synchronized (this) {
-            drainTimedOut = timedOut && inFlight.get() > 0;
+            drainTimedOut = timedOut && (inFlight.get() > 0 || openUpgrades.get() > 0);
             if (drainTimeoutTask != null) {
                 drainTimeoutTask.cancel();
             }
@@ -354,12 +409,13 @@ public final class EbbCore implements Ebb {
     private void finish() {
         long stopStart = scheduler.nanoTime();
         long aborted = Math.max(0, inFlight.get());
-        if (aborted > 0) {
+        long upgradesAborted = Math.max(0, openUpgrades.get());
+        if (aborted > 0 || upgradesAborted > 0) {
             int[] connections = new int[1];
             safely("abort connections", () -> connections[0] = adapter.abortConnections());
-            log.warn("ebb: drain {}: aborted {} requests on {} connections",
+            log.warn("ebb: drain {}: aborted {} requests and {} WebSockets on {} connections",
                     drainTimedOut ? "timed out after " + Durations.format(config.drainTimeout()) : "cut short",
-                    aborted, connections[0]);
+                    aborted, upgradesAborted, connections[0]);
         }
         Throwable stopError = stopServer();
         long end = scheduler.nanoTime();
@@ -375,7 +431,9 @@ public final class EbbCore implements Ebb {
                     idleConnectionsClosed,
                     requestsCompletedWhileDraining.sum(),
                     aborted,
-                    drainTimedOut || aborted > 0,
+                    Math.min(goingAwaySent, upgradesClosedWhileDraining.sum()),
+                    upgradesAborted,
+                    drainTimedOut || aborted > 0 || upgradesAborted > 0,
                     stopError);
         }
         notifyPhase(Phase.DRAINING, Phase.STOPPED);
@@ -396,7 +454,7 @@ public final class EbbCore implements Ebb {
         Throwable error = stopServer();
         phase = Phase.STOPPED;
         stopped.complete(new ShutdownReport(Duration.ZERO, Duration.ZERO, Duration.ofNanos(scheduler.nanoTime() - start),
-                0, 0, 0, 0, 0, false, error));
+                0, 0, 0, 0, 0, 0, 0, false, error));
         scheduler.close();
     }
 

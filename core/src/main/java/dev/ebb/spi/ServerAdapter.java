@@ -41,7 +41,19 @@ public interface ServerAdapter {
     int closeIdleConnections();
 
     /**
-     * Aborts every connection still open, cutting the requests in progress.
+     * Sends a WebSocket close frame with status 1001 (going away) on every upgraded connection, through
+     * the server's own WebSocket implementation so that frames are not interleaved; the peer answers
+     * with its close frame and the connection closes, which the adapter reports with
+     * {@link EbbCore#upgradeClosed()}. Default: nothing (an adapter that tracks no upgrades).
+     *
+     * @return how many close frames were sent
+     */
+    default int closeUpgradedConnections() {
+        return 0;
+    }
+
+    /**
+     * Aborts every connection still open (upgraded ones included), cutting the requests in progress.
      *
      * @return how many connections were aborted
      */

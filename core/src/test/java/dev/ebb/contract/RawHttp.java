@@ -15,6 +15,8 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
+import javax.net.ssl.SSLException;
+import javax.net.ssl.SSLSocket;
 
 /**
  * A minimal HTTP/1.1 client over a plain {@link Socket}, so tests see exactly what goes over the wire:
@@ -30,17 +32,57 @@ public final class RawHttp implements AutoCloseable {
     private RawHttp(Socket socket, int port) throws IOException {
         this.socket = socket;
         this.port = port;
-        this.in = socket.getInputStream();
+        this.in = new java.io.BufferedInputStream(socket.getInputStream());
         this.out = socket.getOutputStream();
     }
 
     /** Opens a connection to 127.0.0.1:{@code port}; reads time out after 30 s. */
     public static RawHttp connect(int port) throws IOException {
+        return connect(port, false);
+    }
+
+    /** Opens a connection to {@code server}, over TLS (HTTP/1.1 by ALPN) when it serves TLS. */
+    public static RawHttp connect(AdapterContract.RunningServer server) throws IOException {
+        return connect(server.port(), server.tls());
+    }
+
+    /**
+     * Opens a connection to 127.0.0.1:{@code port}, over TLS trusting {@link TestTls}'s certificate when
+     * {@code tls}; reads time out after 30 s.
+     */
+    public static RawHttp connect(int port, boolean tls) throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", port), 5000);
         s.setSoTimeout(30_000);
         s.setTcpNoDelay(true);
+        if (tls) {
+            SSLSocket ssl = (SSLSocket) TestTls.clientContext().getSocketFactory().createSocket(s, "localhost", port, true);
+            var params = ssl.getSSLParameters();
+            params.setApplicationProtocols(new String[] {"http/1.1"});
+            params.setEndpointIdentificationAlgorithm("HTTPS");
+            ssl.setSSLParameters(params);
+            ssl.startHandshake();
+            return new RawHttp(ssl, port);
+        }
         return new RawHttp(s, port);
+    }
+
+    /** Writes {@code bytes} as they are (several pipelined requests, a partial body). */
+    public RawHttp write(String bytes) throws IOException {
+        out.write(bytes.getBytes(StandardCharsets.ISO_8859_1));
+        out.flush();
+        return this;
+    }
+
+    /** Closes the connection with a TCP reset (SO_LINGER 0) rather than a FIN. */
+    public void reset() throws IOException {
+        socket.setSoLinger(true, 0);
+        socket.close();
+    }
+
+    /** The {@code Host} header line's value for this connection. */
+    public String host() {
+        return "127.0.0.1:" + port;
     }
 
     /** Whether a connect to 127.0.0.1:{@code port} is refused now (the listener is closed). */
@@ -76,8 +118,11 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
-    /** Reads one response; fails with {@link EOFException} if the server closes first. */
-    public Response read() throws IOException {
+    /**
+     * Reads a response's status line and headers only, leaving its body to {@link #readChunk()}; fails with
+     * {@link EOFException} if the server closes first. The returned response's body is empty.
+     */
+    public Response readHead() throws IOException {
         String statusLine = line();
         if (statusLine == null) {
             throw new EOFException("connection closed before a response");
@@ -92,6 +137,40 @@ public final class RawHttp implements AutoCloseable {
             String value = l.substring(colon + 1).trim();
             headers.merge(name, value, (a, b) -> a + ", " + b);
         }
+        return new Response(status, headers, "");
+    }
+
+    /**
+     * Reads the next chunk of a chunked body as text, or {@code null} at the body's clean end (the last
+     * chunk); fails with {@link EOFException} when the connection ends inside the body.
+     */
+    public String readChunk() throws IOException {
+        String size = line();
+        if (size == null) {
+            throw new EOFException("connection closed inside a chunked body");
+        }
+        int n = Integer.parseInt(size.split(";")[0].trim(), 16);
+        if (n == 0) {
+            String l;
+            while ((l = line()) != null && !l.isEmpty()) {
+                // trailers
+            }
+            return null;
+        }
+        byte[] data = in.readNBytes(n);
+        if (data.length < n) {
+            throw new EOFException("connection closed inside a chunk");
+        }
+        line();
+        return new String(data, StandardCharsets.UTF_8);
+    }
+
+    /** Reads one response; fails with {@link EOFException} if the server closes first. */
+    public Response read() throws IOException {
+        Response head = readHead();
+        int status = head.status();
+        Map<String, String> headers = head.headers();
+        String l;
         byte[] body;
         String te = headers.get("transfer-encoding");
         String cl = headers.get("content-length");
@@ -142,7 +221,32 @@ public final class RawHttp implements AutoCloseable {
             return true;
         } catch (SocketTimeoutException e) {
             return false;
-        } catch (SocketException e) {
+        } catch (SocketException | SSLException e) {
+            return true;
+        } finally {
+            if (!socket.isClosed()) {
+                socket.setSoTimeout(old);
+            }
+        }
+    }
+
+    /**
+     * Whether the server answers (a byte arrives, left unread) or closes this connection within
+     * {@code within}; {@code false} if nothing happens in that time.
+     */
+    public boolean answersOrClosesWithin(Duration within) throws IOException {
+        int old = socket.getSoTimeout();
+        socket.setSoTimeout((int) Math.max(1, within.toMillis()));
+        try {
+            in.mark(1);
+            int b = in.read();
+            if (b >= 0) {
+                in.reset();
+            }
+            return true;
+        } catch (SocketTimeoutException e) {
+            return false;
+        } catch (SocketException | SSLException e) {
             return true;
         } finally {
             if (!socket.isClosed()) {

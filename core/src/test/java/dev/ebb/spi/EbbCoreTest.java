@@ -62,7 +62,7 @@ class EbbCoreTest {
 
         clock.advance(Duration.ofMillis(1));
         assertThat(stopped).isCompleted();
-        assertThat(adapter.calls).containsExactly("goaway", "closeListeners", "closeIdle", "stop");
+        assertThat(adapter.calls).containsExactly("goaway", "closeListeners", "closeIdle", "goingAway", "stop");
         ShutdownReport report = stopped.join();
         assertThat(report.deregistering()).isEqualTo(Duration.ofSeconds(10));
         assertThat(report.idleConnectionsClosed()).isEqualTo(2);
@@ -349,5 +349,88 @@ class EbbCoreTest {
         adapter.keepAlive = KeepAlive.none();
         EbbCore core = core(config().loadBalancer(LoadBalancer.GCP).build());
         assertThat(core.applyKeepAlive()).contains(Duration.ofSeconds(660));
+    }
+
+    @Test
+    void drainWaitsForUpgradedConnectionsToCloseAndCountsThem() {
+        EbbCore core = core(config().build());
+        adapter.upgraded = 2;
+        core.requestStarted();
+        core.upgradeOpened();
+        core.requestFinished();
+        core.requestStarted();
+        core.upgradeOpened();
+        core.requestFinished();
+        assertThat(core.upgradedConnections()).isEqualTo(2);
+        assertThat(core.inFlightRequests()).isZero();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(core.phase()).isEqualTo(Phase.DRAINING);
+        assertThat(adapter.calls).containsExactly("goaway", "closeListeners", "closeIdle", "goingAway");
+
+        core.upgradeClosed();
+        clock.runDue();
+        assertThat(stopped).isNotDone();
+        core.upgradeClosed();
+        clock.runDue();
+        ShutdownReport report = stopped.join();
+        assertThat(report.webSocketsClosed()).isEqualTo(2);
+        assertThat(report.webSocketsAborted()).isZero();
+        assertThat(report.clean()).isTrue();
+        assertThat(report.toString()).contains("2 WebSockets closed with 1001, 0 aborted");
+    }
+
+    @Test
+    void upgradedConnectionStillOpenAtTheDrainTimeoutIsAborted() {
+        EbbCore core = core(config().drainTimeout(Duration.ofSeconds(5)).build());
+        adapter.upgraded = 1;
+        core.upgradeOpened();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(5));
+        ShutdownReport report = stopped.join();
+        assertThat(adapter.calls).contains("abort");
+        assertThat(report.webSocketsAborted()).isEqualTo(1);
+        assertThat(report.webSocketsClosed()).isZero();
+        assertThat(report.drainTimedOut()).isTrue();
+        assertThat(report.clean()).isFalse();
+    }
+
+    @Test
+    void drainEndsOnTheLastRequestOnlyOnceUpgradedConnectionsHaveClosedToo() {
+        EbbCore core = core(config().build());
+        core.upgradeOpened();
+        core.requestStarted();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        core.upgradeClosed();
+        clock.runDue();
+        assertThat(stopped).as("a request is still in flight").isNotDone();
+        core.requestFinished();
+        clock.runDue();
+        assertThat(stopped.join().clean()).isTrue();
+    }
+
+    @Test
+    void onDrainingRunsOnceWhenDrainingBeginsAndAtOnceAfterwards() {
+        EbbCore core = core(config().build());
+        List<String> ran = new CopyOnWriteArrayList<>();
+        core.onDraining(() -> ran.add("early:" + core.phase()));
+        core.onDraining(() -> {
+            throw new IllegalStateException("an application bug");
+        });
+        core.shutdown();
+        clock.runDue();
+        assertThat(ran).isEmpty();
+        core.requestStarted();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(ran).containsExactly("early:DRAINING");
+        assertThat(adapter.calls).as("before the listener closes").containsSequence("goaway", "closeListeners");
+        core.onDraining(() -> ran.add("late"));
+        assertThat(ran).containsExactly("early:DRAINING", "late");
+        core.requestFinished();
+        clock.runDue();
+        assertThat(core.phase()).isEqualTo(Phase.STOPPED);
+        assertThat(ran).hasSize(2);
     }
 }

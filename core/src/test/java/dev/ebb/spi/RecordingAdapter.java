@@ -49,6 +49,14 @@ final class RecordingAdapter implements ServerAdapter {
         return idleConnections;
     }
 
+    int upgraded;
+
+    @Override
+    public int closeUpgradedConnections() {
+        calls.add("goingAway");
+        return upgraded;
+    }
+
     @Override
     public int abortConnections() {
         calls.add("abort");
