@@ -17,7 +17,8 @@ import java.time.Duration;
  * @param requestsAborted requests still in flight when the drain timed out, aborted with their connections
  * @param webSocketsClosed upgraded connections (WebSockets) told 1001 going away at DRAINING that closed before the timeout
  * @param webSocketsAborted upgraded connections still open when the drain timed out, aborted
- * @param drainTimedOut whether the drain ended at the drain timeout rather than when the last request finished
+ * @param drainTimedOut whether the drain ended at the drain timeout with requests or WebSockets still open
+ * @param expedited whether a second signal (or {@link Ebb#expedite()}) cut the delay or the drain short
  * @param stopError why stopping the server failed, or {@code null}
  */
 public record ShutdownReport(
@@ -32,6 +33,7 @@ public record ShutdownReport(
         long webSocketsClosed,
         long webSocketsAborted,
         boolean drainTimedOut,
+        boolean expedited,
         Throwable stopError) {
 
     /** Whether every request finished and the server stopped cleanly. */
@@ -55,6 +57,7 @@ public record ShutdownReport(
                 + (webSocketsClosed + webSocketsAborted > 0
                         ? "; " + webSocketsClosed + " WebSockets closed with 1001, " + webSocketsAborted + " aborted" : "")
                 + (drainTimedOut ? ", drain timed out" : "")
+                + (expedited ? ", cut short by a second signal" : "")
                 + "), stopping " + Durations.format(stopping)
                 + (stopError == null ? "" : " (failed: " + stopError + ")")
                 + "; total " + Durations.format(total());

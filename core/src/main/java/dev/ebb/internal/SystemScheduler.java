@@ -2,11 +2,17 @@ package dev.ebb.internal;
 
 import dev.ebb.spi.Scheduler;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.ScheduledThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 
-/** The default {@link Scheduler}: {@link System#nanoTime()} and one non-daemon thread started on first use. */
+/**
+ * The default {@link Scheduler}: {@link System#nanoTime()} and one non-daemon thread started on first use;
+ * calls into the server run on a daemon thread each, waited for within their budget.
+ */
 public final class SystemScheduler implements Scheduler {
 
     private ScheduledThreadPoolExecutor executor;
@@ -25,6 +31,25 @@ public final class SystemScheduler implements Scheduler {
     public Cancellable schedule(Runnable task, Duration delay) {
         ScheduledFuture<?> f = executor().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
+    }
+
+    @Override
+    public <T> T call(Callable<T> operation, Duration budget) throws Exception {
+        FutureTask<T> task = new FutureTask<>(operation);
+        Thread t = new Thread(task, "ebb-server-call");
+        t.setDaemon(true);
+        t.start();
+        try {
+            return task.get(budget.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof Exception cause) {
+                throw cause;
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
+        }
     }
 
     @Override

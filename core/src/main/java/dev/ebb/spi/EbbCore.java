@@ -13,8 +13,10 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -45,6 +47,10 @@ import org.slf4j.LoggerFactory;
 public final class EbbCore implements Ebb {
 
     private static final Logger log = LoggerFactory.getLogger(Ebb.class);
+    /** The least time an adapter operation gets, even with a zero deregistration delay. */
+    private static final Duration MIN_ADAPTER_BUDGET = Duration.ofSeconds(1);
+    /** The least time stopping the server gets. */
+    private static final Duration MIN_STOP_BUDGET = Duration.ofMillis(500);
 
     private final EbbConfig config;
     private final ServerAdapter adapter;
@@ -63,9 +69,11 @@ public final class EbbCore implements Ebb {
 
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicBoolean drainOver = new AtomicBoolean();
+    private final AtomicBoolean unbalancedLogged = new AtomicBoolean();
     private Scheduler.Cancellable delayTask;
     private Scheduler.Cancellable drainTimeoutTask;
     private boolean drainTimedOut;
+    private boolean expedited;
     private long shutdownStartNanos;
     private long drainStartNanos;
     private long idleConnectionsClosed;
@@ -119,10 +127,14 @@ public final class EbbCore implements Ebb {
     /** A request is complete (response sent, failed or aborted). */
     public void requestFinished() {
         long left = inFlight.decrementAndGet();
+        if (left < 0) {
+            unbalanced("request", inFlight);
+            return;
+        }
         if (phase == Phase.DRAINING && !drainOver.get()) {
             requestsCompletedWhileDraining.increment();
             if (left <= 0 && openUpgrades.get() <= 0) {
-                endDrain(false);
+                endDrain(DrainEnd.LAST_REQUEST);
             }
         }
     }
@@ -139,11 +151,25 @@ public final class EbbCore implements Ebb {
     /** An upgraded connection has closed, whoever closed it. */
     public void upgradeClosed() {
         long left = openUpgrades.decrementAndGet();
+        if (left < 0) {
+            unbalanced("upgraded connection", openUpgrades);
+            return;
+        }
         if (phase == Phase.DRAINING && !drainOver.get()) {
             upgradesClosedWhileDraining.increment();
             if (left <= 0 && inFlight.get() <= 0) {
-                endDrain(false);
+                endDrain(DrainEnd.LAST_REQUEST);
             }
+        }
+    }
+
+    /** A finish without its start: an adapter bug. Logged once; the count is put back so the drain stays right. */
+    private void unbalanced(String what, AtomicLong counter) {
+        counter.incrementAndGet();
+        if (unbalancedLogged.compareAndSet(false, true)) {
+            log.error("ebb: the {} adapter reported a {} finished that was not started (or finished twice); the"
+                    + " drain may end early. Please report this as a bug of the adapter.", adapter.serverName(), what,
+                    new IllegalStateException("unbalanced " + what + " finish"));
         }
     }
 
@@ -274,12 +300,12 @@ public final class EbbCore implements Ebb {
 
     @Override
     public long inFlightRequests() {
-        return Math.max(0, inFlight.get());
+        return inFlight.get();
     }
 
     @Override
     public long upgradedConnections() {
-        return Math.max(0, openUpgrades.get());
+        return openUpgrades.get();
     }
 
     @Override
@@ -327,13 +353,19 @@ public final class EbbCore implements Ebb {
         log.info("ebb: DEREGISTERING: readiness down; serving every request with Connection: close for {}",
                 Durations.format(config.deregistrationDelay()));
         scheduler.execute(() -> {
-            notifyPhase(Phase.SERVING, Phase.DEREGISTERING);
-            safely("start deregistering", adapter::startDeregistering);
             synchronized (this) {
+                // Measured from the start of the shutdown, whatever the adapter does next.
                 if (phase == Phase.DEREGISTERING && delayTask == null) {
                     delayTask = scheduler.schedule(this::beginDrain, config.deregistrationDelay());
                 }
             }
+            notifyPhase(Phase.SERVING, Phase.DEREGISTERING);
+            Duration budget = config.deregistrationDelay().compareTo(MIN_ADAPTER_BUDGET) > 0
+                    ? config.deregistrationDelay() : MIN_ADAPTER_BUDGET;
+            callAdapter("start deregistering", () -> {
+                adapter.startDeregistering();
+                return 0;
+            }, scheduler.nanoTime() + budget.toNanos());
         });
         return stopped;
     }
@@ -343,6 +375,7 @@ public final class EbbCore implements Ebb {
         synchronized (this) {
             if (phase == Phase.DEREGISTERING) {
                 log.info("ebb: expedited: ending the deregistration delay now");
+                expedited = true;
                 if (delayTask != null) {
                     delayTask.cancel();
                 }
@@ -350,55 +383,58 @@ public final class EbbCore implements Ebb {
                 scheduler.execute(this::beginDrain);
             } else if (phase == Phase.DRAINING) {
                 log.info("ebb: expedited: aborting the drain now");
-                scheduler.execute(() -> endDrain(true));
+                scheduler.execute(() -> endDrain(DrainEnd.EXPEDITED));
             }
         }
     }
 
     // ---- the sequence, on the scheduler's thread ----
 
+    /** Why the drain ended. */
+    private enum DrainEnd { LAST_REQUEST, TIMEOUT, EXPEDITED }
+
     private void beginDrain() {
+        long deadline;
         synchronized (this) {
             if (phase != Phase.DEREGISTERING) {
                 return;
             }
             drainStartNanos = scheduler.nanoTime();
+            deadline = drainStartNanos + config.drainTimeout().toNanos();
             phase = Phase.DRAINING;
+            // Measured from the start of DRAINING: the adapter's calls below cannot push it back.
+            drainTimeoutTask = scheduler.schedule(() -> endDrain(DrainEnd.TIMEOUT), config.drainTimeout());
         }
         notifyPhase(Phase.DEREGISTERING, Phase.DRAINING);
         draining.complete(null);
-        safely("close the listener", adapter::closeListeners);
-        int[] closed = new int[2];
-        safely("close idle connections", () -> closed[0] = adapter.closeIdleConnections());
-        safely("close upgraded connections", () -> closed[1] = adapter.closeUpgradedConnections());
+        callAdapter("close the listener", () -> {
+            adapter.closeListeners();
+            return 0;
+        }, deadline);
+        int idle = callAdapter("close idle connections", adapter::closeIdleConnections, deadline);
+        int goingAway = callAdapter("close upgraded connections", adapter::closeUpgradedConnections, deadline);
         synchronized (this) {
-            idleConnectionsClosed = closed[0];
-            goingAwaySent = closed[1];
+            idleConnectionsClosed = idle;
+            goingAwaySent = goingAway;
         }
         long left = inFlight.get();
         long upgrades = openUpgrades.get();
         log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight{} (timeout {})",
-                closed[0], left, closed[1] > 0 || upgrades > 0 ? ", " + closed[1] + " WebSockets told 1001 going away" : "",
+                idle, left, goingAway > 0 || upgrades > 0 ? ", " + goingAway + " WebSockets told 1001 going away" : "",
                 Durations.format(config.drainTimeout()));
         if (left <= 0 && upgrades <= 0) {
-            endDrain(false);
-            return;
-        }
-        Scheduler.Cancellable timeout = scheduler.schedule(() -> endDrain(true), config.drainTimeout());
-        synchronized (this) {
-            drainTimeoutTask = timeout;
-        }
-        if (drainOver.get()) {
-            timeout.cancel();
+            endDrain(DrainEnd.LAST_REQUEST);
         }
     }
 
-    private void endDrain(boolean timedOut) {
+    private void endDrain(DrainEnd why) {
         if (!drainOver.compareAndSet(false, true)) {
             return;
         }
         synchronized (this) {
-            drainTimedOut = timedOut && (inFlight.get() > 0 || openUpgrades.get() > 0);
+            boolean open = inFlight.get() > 0 || openUpgrades.get() > 0;
+            drainTimedOut = why == DrainEnd.TIMEOUT && open;
+            expedited |= why == DrainEnd.EXPEDITED && open;
             if (drainTimeoutTask != null) {
                 drainTimeoutTask.cancel();
             }
@@ -408,16 +444,24 @@ public final class EbbCore implements Ebb {
 
     private void finish() {
         long stopStart = scheduler.nanoTime();
+        // The stop margin of the grace period: aborting gets half of it, stopping the server the rest.
+        long abortDeadline = stopStart + EbbConfig.STOP_MARGIN.toNanos() / 2;
+        long stopDeadline = stopStart + EbbConfig.STOP_MARGIN.toNanos();
         long aborted = Math.max(0, inFlight.get());
         long upgradesAborted = Math.max(0, openUpgrades.get());
-        if (aborted > 0 || upgradesAborted > 0) {
-            int[] connections = new int[1];
-            safely("abort connections", () -> connections[0] = adapter.abortConnections());
-            log.warn("ebb: drain {}: aborted {} requests and {} WebSockets on {} connections",
-                    drainTimedOut ? "timed out after " + Durations.format(config.drainTimeout()) : "cut short",
-                    aborted, upgradesAborted, connections[0]);
+        boolean timedOut;
+        boolean cutShort;
+        synchronized (this) {
+            timedOut = drainTimedOut;
+            cutShort = expedited;
         }
-        Throwable stopError = stopServer();
+        if (aborted > 0 || upgradesAborted > 0) {
+            int connections = callAdapter("abort connections", adapter::abortConnections, abortDeadline);
+            log.warn("ebb: drain {}: aborted {} requests and {} WebSockets on {} connections",
+                    timedOut ? "timed out after " + Durations.format(config.drainTimeout()) : "cut short by a second signal",
+                    aborted, upgradesAborted, connections);
+        }
+        Throwable stopError = stopServer(stopDeadline);
         long end = scheduler.nanoTime();
         ShutdownReport report;
         synchronized (this) {
@@ -433,7 +477,8 @@ public final class EbbCore implements Ebb {
                     aborted,
                     Math.min(goingAwaySent, upgradesClosedWhileDraining.sum()),
                     upgradesAborted,
-                    drainTimedOut || aborted > 0 || upgradesAborted > 0,
+                    timedOut,
+                    cutShort,
                     stopError);
         }
         notifyPhase(Phase.DRAINING, Phase.STOPPED);
@@ -451,21 +496,50 @@ public final class EbbCore implements Ebb {
 
     private void stopWithoutEbb() {
         long start = scheduler.nanoTime();
-        Throwable error = stopServer();
+        Throwable error = stopServer(start + config.drainTimeout().plus(EbbConfig.STOP_MARGIN).toNanos());
         phase = Phase.STOPPED;
         stopped.complete(new ShutdownReport(Duration.ZERO, Duration.ZERO, Duration.ofNanos(scheduler.nanoTime() - start),
-                0, 0, 0, 0, 0, 0, 0, false, error));
+                0, 0, 0, 0, 0, 0, 0, false, false, error));
         scheduler.close();
     }
 
-    /** Stops the server; returns why it failed, or {@code null}. */
-    private Throwable stopServer() {
+    /** Stops the server by {@code deadline}; returns why it failed, or {@code null}. */
+    private Throwable stopServer(long deadline) {
         try {
-            adapter.stop();
+            scheduler.call(() -> {
+                adapter.stop();
+                return 0;
+            }, Duration.ofNanos(Math.max(MIN_STOP_BUDGET.toNanos(), deadline - scheduler.nanoTime())));
             return null;
+        } catch (TimeoutException e) {
+            log.error("ebb: {} did not stop within the stop margin; going on without it", adapter.serverName());
+            return e;
         } catch (Exception | LinkageError e) {
             log.error("ebb: stopping {} failed", adapter.serverName(), e);
             return e;
+        }
+    }
+
+    /**
+     * Runs one adapter operation, giving up waiting for it at {@code deadline} (scheduler nanos): a blocked
+     * server cannot push Ebb's deadlines back. Returns 0 when it failed or ran late.
+     */
+    private int callAdapter(String what, Callable<Integer> operation, long deadline) {
+        long budget = deadline - scheduler.nanoTime();
+        if (budget <= 0) {
+            log.warn("ebb: no time left to {} on {}; skipped", what, adapter.serverName());
+            return 0;
+        }
+        try {
+            Integer n = scheduler.call(operation, Duration.ofNanos(budget));
+            return n == null ? 0 : n;
+        } catch (TimeoutException e) {
+            log.warn("ebb: {} did not {} within {}; going on", adapter.serverName(), what,
+                    Durations.format(Duration.ofNanos(budget)));
+            return 0;
+        } catch (Exception | LinkageError e) {
+            log.warn("ebb: could not {} on {}; going on", what, adapter.serverName(), e);
+            return 0;
         }
     }
 
@@ -479,16 +553,4 @@ public final class EbbCore implements Ebb {
         }
     }
 
-    private void safely(String what, ThrowingRunnable action) {
-        try {
-            action.run();
-        } catch (Exception | LinkageError e) {
-            log.warn("ebb: could not {} on {}; going on", what, adapter.serverName(), e);
-        }
-    }
-
-    @FunctionalInterface
-    private interface ThrowingRunnable {
-        void run() throws Exception;
-    }
 }

@@ -2,6 +2,8 @@ package dev.ebb.spi;
 
 import dev.ebb.internal.SystemScheduler;
 import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The clock and the thread Ebb's shutdown runs on. The default, {@link #system()}, starts one thread
@@ -18,6 +20,18 @@ public interface Scheduler {
 
     /** Runs {@code task} on the scheduler's thread after {@code delay}, unless cancelled first. */
     Cancellable schedule(Runnable task, Duration delay);
+
+    /**
+     * Runs {@code operation} (a call into the server) and returns its result, waiting at most {@code budget}
+     * for it. The default runs it inline on the calling thread; the system scheduler runs it on a thread of
+     * its own so that a blocked server cannot hold up Ebb's deadlines.
+     *
+     * @throws TimeoutException when the operation is still running after {@code budget} (it is left to finish)
+     * @throws Exception what the operation threw
+     */
+    default <T> T call(Callable<T> operation, Duration budget) throws Exception {
+        return operation.call();
+    }
 
     /** Releases the scheduler's thread once the shutdown is over. */
     default void close() {

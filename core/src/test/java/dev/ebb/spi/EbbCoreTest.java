@@ -433,4 +433,99 @@ class EbbCoreTest {
         assertThat(core.phase()).isEqualTo(Phase.STOPPED);
         assertThat(ran).hasSize(2);
     }
+
+    @Test
+    void requestFinishedTwiceDoesNotHideARequestStillInFlight() {
+        EbbCore core = core(config().build());
+        core.requestStarted();
+        core.requestFinished();
+        core.requestFinished(); // an adapter bug: logged once, not allowed to cancel out the next request
+        assertThat(core.inFlightRequests()).isZero();
+        core.requestStarted();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        assertThat(stopped).as("the drain waits for the request still in flight").isNotDone();
+        core.requestFinished();
+        clock.runDue();
+        assertThat(stopped.join().clean()).isTrue();
+    }
+
+    @Test
+    void drainCutShortBySecondSignalIsReportedAsSuchNotAsATimeout() {
+        EbbCore core = core(config().build());
+        core.requestStarted();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        core.expedite();
+        clock.runDue();
+        ShutdownReport report = stopped.join();
+        assertThat(report.expedited()).isTrue();
+        assertThat(report.drainTimedOut()).isFalse();
+        assertThat(report.requestsAborted()).isEqualTo(1);
+        assertThat(report.clean()).isFalse();
+        assertThat(report.toString()).contains("cut short by a second signal").doesNotContain("timed out");
+    }
+
+    @Test
+    void drainTimeoutIsReportedAsATimeoutNotAsExpedited() {
+        EbbCore core = core(config().build());
+        core.requestStarted();
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        clock.advance(Duration.ofSeconds(15));
+        ShutdownReport report = stopped.join();
+        assertThat(report.drainTimedOut()).isTrue();
+        assertThat(report.expedited()).isFalse();
+    }
+
+    @Test
+    void drainDeadlineHoldsWhenTheServerBlocksInEveryCall() throws Exception {
+        java.util.concurrent.CountDownLatch never = new java.util.concurrent.CountDownLatch(1);
+        ServerAdapter blocked = new RecordingAdapter() {
+            @Override
+            public void closeListeners() {
+                block();
+            }
+
+            @Override
+            public int closeIdleConnections() {
+                block();
+                return 0;
+            }
+
+            @Override
+            public int abortConnections() {
+                block();
+                return 0;
+            }
+
+            @Override
+            public void stop() {
+                block();
+            }
+
+            private void block() {
+                try {
+                    never.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        };
+        EbbCore core = EbbCore.create(config().deregistrationDelay(Duration.ZERO).drainTimeout(Duration.ofMillis(300))
+                .terminationGracePeriod(Duration.ofSeconds(30)).build(), blocked);
+        try {
+            core.requestStarted();
+            ShutdownReport report = core.shutdown().get(20, java.util.concurrent.TimeUnit.SECONDS);
+            assertThat(report.drainTimedOut()).isTrue();
+            assertThat(report.requestsAborted()).isEqualTo(1);
+            assertThat(report.stopError()).isInstanceOf(java.util.concurrent.TimeoutException.class);
+            assertThat(report.draining()).as("the server's blocked calls do not push the deadline back")
+                    .isLessThan(Duration.ofSeconds(10));
+            assertThat(report.total()).as("within delay + drain + stop margin, give or take scheduling")
+                    .isLessThan(Duration.ofSeconds(20));
+        } finally {
+            never.countDown();
+        }
+    }
 }

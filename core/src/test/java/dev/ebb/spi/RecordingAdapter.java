@@ -5,7 +5,7 @@ import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 
 /** A {@link ServerAdapter} test double that records what core asked of it, in order. */
-final class RecordingAdapter implements ServerAdapter {
+class RecordingAdapter implements ServerAdapter {
 
     final List<String> calls = new CopyOnWriteArrayList<>();
     KeepAlive keepAlive = KeepAlive.serverDefault(Duration.ofSeconds(30));
