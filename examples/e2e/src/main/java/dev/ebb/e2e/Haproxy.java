@@ -29,6 +29,11 @@ public final class Haproxy implements AutoCloseable {
          */
         HTTP,
         /**
+         * As {@link #HTTP}, but HAProxy speaks HTTP/2 to the backends ({@code proto h2}, cleartext with prior
+         * knowledge), multiplexing the clients' requests as streams over few connections.
+         */
+        HTTP2,
+        /**
          * L4 like kube-proxy: each client connection is pinned to one backend for its lifetime; no health
          * checks; whoever drives it takes a backend out of rotation with {@link #disable(int)}.
          */
@@ -37,6 +42,12 @@ public final class Haproxy implements AutoCloseable {
 
     /** The idle timeout configured for client and server connections ({@code timeout http-keep-alive/server}). */
     public static final Duration IDLE_TIMEOUT = Duration.ofSeconds(60);
+
+    /**
+     * The idle timeout of a tunnel (an upgraded connection such as a WebSocket, {@code timeout tunnel}): long, as
+     * for WebSockets in production, so that only the backend or the client ever ends one.
+     */
+    public static final Duration TUNNEL_TIMEOUT = Duration.ofHours(1);
 
     private final Mode mode;
     private final int port;
@@ -77,14 +88,19 @@ public final class Haproxy implements AutoCloseable {
         b.append("global\n")
                 .append("    stats socket ").append(socket).append(" mode 600 level admin\n")
                 .append("    maxconn 4096\n")
+                .append("    log stdout format raw local0 info\n") // one line per request, in haproxy.log
                 .append("defaults\n")
-                .append("    mode ").append(mode == Mode.HTTP ? "http" : "tcp").append('\n')
+                .append("    log global\n")
+                .append(mode == Mode.TCP ? "    option tcplog\n" : "    option httplog\n")
+                .append("    mode ").append(mode == Mode.TCP ? "tcp" : "http").append('\n')
                 .append("    timeout connect 5s\n")
                 .append("    timeout client 60s\n")
                 .append("    timeout server 60s\n")
+                .append("    timeout tunnel ").append(TUNNEL_TIMEOUT.toSeconds()).append("s\n")
+                .append("    timeout client-fin 30s\n")
                 .append("    retries 0\n")
                 .append("    no option redispatch\n");
-        if (mode == Mode.HTTP) {
+        if (mode != Mode.TCP) {
             b.append("    timeout http-keep-alive 60s\n")
                     .append("    timeout check 2s\n")
                     .append("    retry-on none\n")
@@ -95,14 +111,17 @@ public final class Haproxy implements AutoCloseable {
                 .append("    default_backend app\n")
                 .append("backend app\n")
                 .append("    balance roundrobin\n");
-        if (mode == Mode.HTTP) {
+        if (mode != Mode.TCP) {
             b.append("    option httpchk\n")
                     .append("    http-check send meth GET uri /ready ver HTTP/1.1 hdr Host app\n")
                     .append("    http-check expect status 200\n")
                     .append("    default-server check inter 500ms fall 2 rise 2\n");
         }
+
         for (int i = 0; i < backends.size(); i++) {
-            b.append("    server s").append(i + 1).append(" 127.0.0.1:").append(backends.get(i)).append('\n');
+            b.append("    server s").append(i + 1).append(" 127.0.0.1:").append(backends.get(i))
+                    // h2 to the backend, health checks in HTTP/1.1 (HAProxy's h2 checks claim the https scheme)
+                    .append(mode == Mode.HTTP2 ? " proto h2 check-proto h1" : "").append('\n');
         }
         return b.toString();
     }
@@ -132,10 +151,14 @@ public final class Haproxy implements AutoCloseable {
      * {@code no check} (TCP mode), with transitions such as {@code DOWN 1/2}.
      */
     public String status(int index) {
+        return stat(index, "status");
+    }
+
+    private String stat(int index, String column) {
         String csv = command("show stat");
         String[] lines = csv.split("\n");
         List<String> header = Arrays.asList(lines[0].replaceFirst("^# ", "").split(","));
-        int col = header.indexOf("status");
+        int col = header.indexOf(column);
         for (String line : lines) {
             String[] f = line.split(",", -1);
             if (f.length > col && f[0].equals("app") && f[1].equals("s" + index)) {
@@ -143,6 +166,11 @@ public final class Haproxy implements AutoCloseable {
             }
         }
         throw new IllegalStateException("no server s" + index + " in:\n" + csv);
+    }
+
+    /** The connections HAProxy has open to backend {@code s<index>} now (its {@code scur}). */
+    public int currentSessions(int index) {
+        return Integer.parseInt(stat(index, "scur"));
     }
 
     /** Whether HAProxy would send new connections to backend {@code s<index>} now. */

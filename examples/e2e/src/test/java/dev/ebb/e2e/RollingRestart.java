@@ -64,8 +64,7 @@ final class RollingRestart {
             if (setup == Setup.NGINX) {
                 nginx = Nginx.start(dir, lbPort, ports);
             } else {
-                Haproxy h = haproxy = Haproxy.start(setup == Setup.HAPROXY_HTTP ? Haproxy.Mode.HTTP : Haproxy.Mode.TCP,
-                        dir, lbPort, ports);
+                Haproxy h = haproxy = Haproxy.start(setup.haproxyMode(), dir, lbPort, ports);
                 await("HAProxy routing to both").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(50))
                         .until(() -> h.routesTo(1) && h.routesTo(2));
             }

@@ -13,6 +13,12 @@ enum Setup {
      */
     HAPROXY_HTTP("haproxy-http", "haproxy", false),
     /**
+     * As {@link #HAPROXY_HTTP}, but HAProxy talks HTTP/2 to the backends (cleartext, prior knowledge): the
+     * clients' requests are streams multiplexed over a few backend connections, and a backend going away must
+     * say so with GOAWAY.
+     */
+    HAPROXY_H2("haproxy-h2", "haproxy", false),
+    /**
      * HAProxy in TCP mode like kube-proxy: client connections pinned to a backend; the harness takes the
      * terminating backend out of rotation (runtime API) only {@link #LAG} after SIGTERM, like an endpoint update.
      */
@@ -36,6 +42,16 @@ enum Setup {
         this.label = label;
         this.preset = preset;
         this.clientClosesEach = clientClosesEach;
+    }
+
+    /** The HAProxy mode of the HAProxy set-ups. */
+    Haproxy.Mode haproxyMode() {
+        return switch (this) {
+            case HAPROXY_HTTP -> Haproxy.Mode.HTTP;
+            case HAPROXY_H2 -> Haproxy.Mode.HTTP2;
+            case HAPROXY_TCP -> Haproxy.Mode.TCP;
+            case NGINX -> throw new IllegalStateException("not an HAProxy set-up: " + this);
+        };
     }
 
     @Override

@@ -187,12 +187,12 @@ public final class Main {
     }
 
     /** {@code GET /ws}: echoes every text message and sends {@code tick N} every second. */
-    static final class Ticking implements Session.Listener.AutoDemanding {
+    public static final class Ticking implements Session.Listener.AutoDemanding {
         private final Scheduler scheduler;
         private volatile Session session;
         private long count;
 
-        Ticking(Scheduler scheduler) {
+        public Ticking(Scheduler scheduler) {
             this.scheduler = scheduler;
         }
 
