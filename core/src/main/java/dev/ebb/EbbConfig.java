@@ -191,13 +191,28 @@ public final class EbbConfig {
 
     /**
      * The keep-alive idle timeout Ebb gives the server: the load balancer's plus the larger of 5 s and
-     * 10 %; empty when no load balancer idle timeout is known.
+     * 10 % (in front of a pass-through load balancer: minus that margin, at least 1 s); empty when no load
+     * balancer idle timeout is known.
      */
     public Optional<Duration> keepAliveTimeout() {
         return loadBalancerIdleTimeout().map(lb -> {
             Duration tenth = lb.dividedBy(10);
-            return lb.plus(tenth.compareTo(MIN_KEEP_ALIVE_MARGIN) > 0 ? tenth : MIN_KEEP_ALIVE_MARGIN);
+            Duration margin = tenth.compareTo(MIN_KEEP_ALIVE_MARGIN) > 0 ? tenth : MIN_KEEP_ALIVE_MARGIN;
+            if (passThrough()) {
+                Duration below = lb.minus(margin);
+                return below.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : below;
+            }
+            return lb.plus(margin);
         });
+    }
+
+    /**
+     * Whether the load balancer in front passes TCP flows through (L4, e.g. {@code aws-nlb}, {@code azure-lb}):
+     * then the server must close idle connections before the load balancer's flow idle timeout. Known from
+     * the preset; an idle timeout given without a preset is a proxy's (L7).
+     */
+    public boolean passThrough() {
+        return loadBalancer().map(LoadBalancer::passThrough).orElse(false);
     }
 
     /** A label for the load balancer in log lines: the preset's name, or {@code load balancer}. */
