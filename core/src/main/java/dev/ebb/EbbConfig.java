@@ -103,8 +103,9 @@ public final class EbbConfig {
     }
 
     /**
-     * A builder preset from the given system properties and environment (a property wins over an
-     * environment variable). Errors are collected and thrown by {@link Builder#build()}.
+     * A builder preset from the given system properties and environment. A system property wins over the
+     * environment variable of the same setting, which is then not read at all (so a malformed one that is
+     * overridden is not an error). Errors are collected and thrown by {@link Builder#build()}.
      */
     public static Builder fromSources(Properties systemProperties, Map<String, String> environment) {
         Map<String, String> props = new LinkedHashMap<>();
@@ -120,6 +121,9 @@ public final class EbbConfig {
         environment.forEach((key, value) -> {
             if (key.startsWith("EBB_")) {
                 String name = key.substring(4).toLowerCase(Locale.ROOT).replace('_', '-');
+                if (systemProperties.containsKey("ebb." + name)) {
+                    return; // overridden by the system property
+                }
                 // Other tools may use the prefix too (EBB_HOME, a CI's EBB_E2E): only names that are
                 // settings, or look like a misspelt one, are taken; a misspelt one is an error.
                 if (PROPERTY_NAMES.contains(name) || !Builder.suggestion(name).isEmpty()) {
