@@ -14,6 +14,7 @@ if [ ! -f "examples/$app/pom.xml" ]; then
   echo "no example app '$app' (try jetty, undertow, netty or spring-boot)" >&2
   exit 2
 fi
+# Writes ebb-demo-<app>.html, a picture of both runs, and prints its path.
 echo "Building examples/$app and the demo (mvn -B -q -DskipTests package)..."
 mvn -B -q -DskipTests package -pl "examples/$app,examples/e2e" -am
 exec java -cp examples/e2e/target/classes dev.ebb.e2e.Demo "$@"

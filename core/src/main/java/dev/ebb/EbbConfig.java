@@ -103,8 +103,9 @@ public final class EbbConfig {
     }
 
     /**
-     * A builder preset from the given system properties and environment (a property wins over an
-     * environment variable). Errors are collected and thrown by {@link Builder#build()}.
+     * A builder preset from the given system properties and environment. A system property wins over the
+     * environment variable of the same setting, which is then not read at all (so a malformed one that is
+     * overridden is not an error). Errors are collected and thrown by {@link Builder#build()}.
      */
     public static Builder fromSources(Properties systemProperties, Map<String, String> environment) {
         Map<String, String> props = new LinkedHashMap<>();
@@ -120,6 +121,9 @@ public final class EbbConfig {
         environment.forEach((key, value) -> {
             if (key.startsWith("EBB_")) {
                 String name = key.substring(4).toLowerCase(Locale.ROOT).replace('_', '-');
+                if (systemProperties.containsKey("ebb." + name)) {
+                    return; // overridden by the system property
+                }
                 // Other tools may use the prefix too (EBB_HOME, a CI's EBB_E2E): only names that are
                 // settings, or look like a misspelt one, are taken; a misspelt one is an error.
                 if (PROPERTY_NAMES.contains(name) || !Builder.suggestion(name).isEmpty()) {
@@ -191,13 +195,28 @@ public final class EbbConfig {
 
     /**
      * The keep-alive idle timeout Ebb gives the server: the load balancer's plus the larger of 5 s and
-     * 10 %; empty when no load balancer idle timeout is known.
+     * 10 % (in front of a pass-through load balancer: minus that margin, at least 1 s); empty when no load
+     * balancer idle timeout is known.
      */
     public Optional<Duration> keepAliveTimeout() {
         return loadBalancerIdleTimeout().map(lb -> {
             Duration tenth = lb.dividedBy(10);
-            return lb.plus(tenth.compareTo(MIN_KEEP_ALIVE_MARGIN) > 0 ? tenth : MIN_KEEP_ALIVE_MARGIN);
+            Duration margin = tenth.compareTo(MIN_KEEP_ALIVE_MARGIN) > 0 ? tenth : MIN_KEEP_ALIVE_MARGIN;
+            if (passThrough()) {
+                Duration below = lb.minus(margin);
+                return below.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : below;
+            }
+            return lb.plus(margin);
         });
+    }
+
+    /**
+     * Whether the load balancer in front passes TCP flows through (L4, e.g. {@code aws-nlb}, {@code azure-lb}):
+     * then the server must close idle connections before the load balancer's flow idle timeout. Known from
+     * the preset; an idle timeout given without a preset is a proxy's (L7).
+     */
+    public boolean passThrough() {
+        return loadBalancer().map(LoadBalancer::passThrough).orElse(false);
     }
 
     /** A label for the load balancer in log lines: the preset's name, or {@code load balancer}. */

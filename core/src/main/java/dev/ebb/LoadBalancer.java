@@ -8,14 +8,18 @@ import java.util.stream.Collectors;
 
 /**
  * Load balancer presets ({@code ebb.load-balancer}) with the idle timeout each one applies to its
- * connections towards backends. The server's keep-alive idle timeout must be longer than this value.
- * Sources are listed in {@code docs/load-balancers.md}.
+ * connections towards backends, and which kind of load balancer each is. In front of a proxy (L7: it pools
+ * connections to backends and reuses them) the server's keep-alive idle timeout must be longer than the
+ * proxy's, or the server closes a pooled connection while the proxy sends on it. In front of a pass-through
+ * load balancer (L4: it forwards the client's TCP flow and drops an idle flow silently) it must be shorter,
+ * so that the server's FIN reaches the client before the flow is forgotten. Sources are listed in
+ * {@code docs/load-balancers.md}.
  */
 public enum LoadBalancer {
     /** AWS Application Load Balancer: connection idle timeout 60 s by default. */
     AWS_ALB("aws-alb", Duration.ofSeconds(60)),
-    /** AWS Network Load Balancer: TCP flow idle timeout 350 s. */
-    AWS_NLB("aws-nlb", Duration.ofSeconds(350)),
+    /** AWS Network Load Balancer (pass-through): drops a TCP flow idle for 350 s without telling either side. */
+    AWS_NLB("aws-nlb", Duration.ofSeconds(350), true),
     /** AWS Classic Load Balancer: idle timeout 60 s. */
     AWS_CLB("aws-clb", Duration.ofSeconds(60)),
     /** Amazon CloudFront: origin keep-alive timeout 5 s by default. */
@@ -37,14 +41,30 @@ public enum LoadBalancer {
     /** Cloudflare: proxy idle timeout 900 s. */
     CLOUDFLARE("cloudflare", Duration.ofSeconds(900)),
     /** Oracle Cloud load balancer: closes backend connections idle for 300 s. */
-    OCI("oci", Duration.ofSeconds(300));
+    OCI("oci", Duration.ofSeconds(300)),
+    /** Azure Load Balancer (pass-through): drops a TCP flow idle for 4 min by default, silently. */
+    AZURE_LB("azure-lb", Duration.ofMinutes(4), true);
 
     private final String configName;
     private final Duration idleTimeout;
+    private final boolean passThrough;
 
     LoadBalancer(String configName, Duration idleTimeout) {
+        this(configName, idleTimeout, false);
+    }
+
+    LoadBalancer(String configName, Duration idleTimeout, boolean passThrough) {
         this.configName = configName;
         this.idleTimeout = idleTimeout;
+        this.passThrough = passThrough;
+    }
+
+    /**
+     * Whether this load balancer passes TCP flows through (L4) rather than proxying HTTP (L7): then the
+     * server's keep-alive idle timeout must be shorter than {@link #idleTimeout()}, not longer.
+     */
+    public boolean passThrough() {
+        return passThrough;
     }
 
     /** The name used in configuration, e.g. {@code aws-alb}. */
@@ -52,7 +72,7 @@ public enum LoadBalancer {
         return configName;
     }
 
-    /** The idle timeout this load balancer applies to backend connections by default. */
+    /** The idle timeout this load balancer applies to backend connections (or, pass-through, to TCP flows) by default. */
     public Duration idleTimeout() {
         return idleTimeout;
     }

@@ -209,4 +209,21 @@ class EbbConfigTest {
         assertThatThrownBy(() -> EbbConfig.builder().drainTimeout(null)).isInstanceOf(NullPointerException.class)
                 .hasMessage("drainTimeout");
     }
+
+    @Test
+    void systemPropertyWinsAndTheEnvironmentVariableItOverridesIsNotRead() {
+        EbbConfig config = EbbConfig.fromSources(java.util.Map.of("ebb.drain-timeout", "20s"),
+                java.util.Map.of("EBB_DRAIN_TIMEOUT", "soon", "EBB_DEREGISTRATION_DELAY", "3s")).build();
+        assertThat(config.drainTimeout()).isEqualTo(java.time.Duration.ofSeconds(20));
+        assertThat(config.deregistrationDelay()).isEqualTo(java.time.Duration.ofSeconds(3));
+    }
+
+    @Test
+    void problemsThatCanBeFoundTogetherAreReportedTogether() {
+        assertThatThrownBy(() -> EbbConfig.fromSources(java.util.Map.of("ebb.drain-timeout", "15", "ebb.load-balancer", "aws-elb"),
+                java.util.Map.of()).build())
+                .isInstanceOf(EbbConfigException.class)
+                .hasMessageContaining("(2 problems)")
+                .satisfies(e -> System.out.println("[config] " + e.getMessage()));
+    }
 }

@@ -207,27 +207,38 @@ public final class EbbCore implements Ebb {
         if (lb.isEmpty() || target.isEmpty()) {
             return Optional.empty();
         }
-        boolean tooShort = current.timeout().map(t -> t.compareTo(lb.get()) <= 0).orElse(false);
-        String lbText = config.loadBalancerLabel() + " idle timeout " + Durations.format(lb.get());
+        boolean passThrough = config.passThrough();
+        // Proxy (L7): the server must keep idle connections longer than the load balancer. Pass-through (L4):
+        // it must close them first, or the load balancer forgets the flow and the client's next request is reset.
+        boolean wrong = passThrough
+                ? current.timeout().map(t -> t.compareTo(lb.get()) >= 0).orElse(true)
+                : current.timeout().map(t -> t.compareTo(lb.get()) <= 0).orElse(false);
+        String lbText = config.loadBalancerLabel() + (passThrough ? " flow idle timeout " : " idle timeout ")
+                + Durations.format(lb.get());
+        String expected = passThrough
+                ? "expected less than the " + lbText + " (a pass-through load balancer drops idle flows silently, and"
+                        + " clients then send on dead connections and get resets)"
+                : "expected more than the " + lbText + ", or the server closes pooled connections while the"
+                        + " load balancer sends on them (502s)";
+        String currentText = current.timeout().map(Durations::format).orElse("unlimited");
         IdleTimeoutPolicy policy = config.idleTimeoutPolicy();
         if (policy == IdleTimeoutPolicy.FAIL) {
-            if (tooShort) {
+            if (wrong) {
                 throw new EbbConfigException("ebb.idle-timeout-policy=fail and the " + adapter.serverName()
-                        + " keep-alive idle timeout is " + Durations.format(current.timeout().get())
+                        + " keep-alive idle timeout is " + currentText
                         + (current.explicit() ? " (set by the application)" : " (the server's default)")
-                        + ": expected more than the " + lbText + ", or the server closes pooled connections while the"
-                        + " load balancer sends on them (502s). Fix: set the server's idle timeout to "
-                        + Durations.format(target.get()) + " or more, or use ebb.idle-timeout-policy=raise.");
+                        + ": " + expected + ". Fix: set the server's idle timeout to "
+                        + Durations.format(target.get()) + (passThrough ? " or less" : " or more")
+                        + ", or use ebb.idle-timeout-policy=raise.");
             }
             return Optional.empty();
         }
         if (current.explicit()) {
-            if (tooShort) {
+            if (wrong) {
                 String message = "the " + adapter.serverName() + " keep-alive idle timeout was set by the application to "
-                        + Durations.format(current.timeout().get()) + ": expected more than the " + lbText
-                        + ", or the server closes pooled connections while the load balancer sends on them (502s)."
+                        + currentText + ": " + expected + "."
                         + " Fix: remove that setting so Ebb sets " + Durations.format(target.get())
-                        + ", or set it above " + Durations.format(lb.get())
+                        + ", or set it " + (passThrough ? "below " : "above ") + Durations.format(lb.get())
                         + (policy == IdleTimeoutPolicy.WARN ? "." : ", or set ebb.idle-timeout-policy=warn to keep it.");
                 if (policy == IdleTimeoutPolicy.WARN) {
                     log.warn("ebb: {}", message);
@@ -236,6 +247,9 @@ public final class EbbCore implements Ebb {
                 throw new EbbConfigException(message);
             }
             return Optional.empty();
+        }
+        if (passThrough && !wrong) {
+            return Optional.empty(); // the server's own already closes first: never stretch it
         }
         adapter.setKeepAliveTimeout(target.get());
         keepAliveApplied = target.get();
@@ -266,13 +280,17 @@ public final class EbbCore implements Ebb {
         sb.append(", drain ").append(Durations.format(config.drainTimeout()))
                 .append(", grace ").append(Durations.format(config.terminationGracePeriod())).append("; ");
         Optional<Duration> lb = config.loadBalancerIdleTimeout();
+        String relation = config.passThrough() ? " < " : " > ";
+        String lbKind = config.passThrough() ? " flow idle " : " ";
+        String kind = config.passThrough() ? " (pass-through: the server closes idle connections first)" : "";
         if (keepAliveApplied != null && lb.isPresent()) {
-            sb.append("server keep-alive ").append(Durations.format(keepAliveApplied)).append(" > ")
-                    .append(config.loadBalancerLabel()).append(' ').append(Durations.format(lb.get()));
+            sb.append("server keep-alive ").append(Durations.format(keepAliveApplied)).append(relation)
+                    .append(config.loadBalancerLabel()).append(lbKind).append(Durations.format(lb.get())).append(kind);
         } else if (lb.isPresent() && keepAliveFound != null) {
             sb.append("server keep-alive ")
                     .append(keepAliveFound.timeout().map(Durations::format).orElse("unlimited"))
-                    .append(" (kept) vs ").append(config.loadBalancerLabel()).append(' ').append(Durations.format(lb.get()));
+                    .append(" (kept) vs ").append(config.loadBalancerLabel()).append(lbKind)
+                    .append(Durations.format(lb.get())).append(kind);
         } else {
             sb.append("server keep-alive left as is (no ebb.load-balancer set)");
         }

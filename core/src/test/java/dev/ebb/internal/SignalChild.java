@@ -19,6 +19,21 @@ public final class SignalChild {
     private SignalChild() {
     }
 
+    /** The application's own SIGTERM handler, installed before Ebb's (reflectively: sun.misc is jdk.unsupported). */
+    private static void installOwnHandler() throws Exception {
+        Class<?> signalClass = Class.forName("sun.misc.Signal");
+        Class<?> handlerClass = Class.forName("sun.misc.SignalHandler");
+        Object handler = java.lang.reflect.Proxy.newProxyInstance(handlerClass.getClassLoader(), new Class<?>[] {handlerClass},
+                (proxy, method, a) -> {
+                    if (method.getName().equals("handle")) {
+                        System.out.println("PREVIOUS HANDLER");
+                    }
+                    return method.getName().equals("hashCode") ? 1 : method.getName().equals("equals") ? proxy == a[0] : null;
+                });
+        signalClass.getMethod("handle", signalClass, handlerClass)
+                .invoke(null, signalClass.getConstructor(String.class).newInstance("TERM"), handler);
+    }
+
     public static void main(String[] args) throws Exception {
         EbbConfig config = EbbConfig.builder().kubernetes(false)
                 .deregistrationDelay(Durations.parse(args[0]))
@@ -73,6 +88,9 @@ public final class SignalChild {
             }
         });
         Runtime.getRuntime().addShutdownHook(new Thread(() -> System.out.println("HOOK")));
+        if (args.length > 1 && args[1].equals("chain")) {
+            installOwnHandler();
+        }
         core.started();
         System.out.println("STARTED");
         if (args.length > 1 && args[1].equals("exit")) {

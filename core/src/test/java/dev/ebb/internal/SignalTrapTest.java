@@ -29,7 +29,11 @@ class SignalTrapTest {
     }
 
     private void startChild(String delay, String mode, String... jvmOptions) throws IOException {
-        List<String> cmd = new ArrayList<>();
+        startChild(List.of(), delay, mode, jvmOptions);
+    }
+
+    private void startChild(List<String> prefix, String delay, String mode, String... jvmOptions) throws IOException {
+        List<String> cmd = new ArrayList<>(prefix);
         cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
         cmd.addAll(List.of(jvmOptions));
         cmd.add("-cp");
@@ -102,12 +106,35 @@ class SignalTrapTest {
     }
 
     @Test
-    void withoutSignalsTheSequenceRunsFromAShutdownHook() throws Exception {
-        // -Xrs: the JVM keeps SIGTERM to itself; Ebb says so and runs its sequence from a shutdown hook,
-        // which a System.exit (or a SIGTERM on JVMs that run hooks for it) starts.
+    void withoutSignalsTheSequenceStillRunsFromAShutdownHookOnExit() throws Exception {
         startChild("0s", "exit", "-Xrs");
         assertThat(exitCode()).isEqualTo(3);
-        assertThat(lines).anyMatch(l -> l.contains("falling back to a shutdown hook"));
         assertThat(lines).contains("PHASE DRAINING", "PHASE STOPPED", "HOOK");
+    }
+
+    @Test
+    void underXrsSigtermCannotBeTakenAndStartUpSaysSoAsAnError() throws Exception {
+        startChild("0s", "wait", "-Xrs");
+        assertThat(lines).anyMatch(l -> l.contains("ERROR") && l.contains("cannot take SIGTERM") && l.contains("-Xrs")
+                && l.contains("without shutdown hooks"));
+        signal("TERM");
+        // The consequence the error names: the JVM ends at once, no sequence, no hooks.
+        assertThat(exitCode()).isEqualTo(143);
+        assertThat(lines).doesNotContain("PHASE DEREGISTERING", "HOOK");
+    }
+
+    @Test
+    void inheritedIgnoredSigtermIsReportedAtStartUp() throws Exception {
+        startChild(List.of("sh", "-c", "trap '' TERM; exec \"$0\" \"$@\""), "0s", "wait");
+        assertThat(lines).anyMatch(l -> l.contains("ERROR") && l.contains("cannot take SIGTERM")
+                && l.contains("inherited SIGTERM as ignored"));
+    }
+
+    @Test
+    void handlerInstalledBeforeEbbRunsAfterTheShutdown() throws Exception {
+        startChild("0s", "chain");
+        signal("TERM");
+        assertThat(exitCode()).isZero();
+        assertThat(lines).containsSubsequence("PHASE STOPPED", "REPORT clean=true", "PREVIOUS HANDLER", "HOOK");
     }
 }

@@ -528,4 +528,32 @@ class EbbCoreTest {
             never.countDown();
         }
     }
+
+    @Test
+    void behindAPassThroughLoadBalancerTheServersShorterKeepAliveIsKept() {
+        adapter.keepAlive = KeepAlive.serverDefault(Duration.ofSeconds(30));
+        EbbCore core = core(config().loadBalancer(LoadBalancer.AWS_NLB).build());
+        assertThat(core.applyKeepAlive()).isEmpty();
+        assertThat(adapter.calls).as("never stretched towards the flow timeout").isEmpty();
+        assertThat(core.plan()).contains("server keep-alive 30s (kept) vs aws-nlb flow idle 350s (pass-through");
+    }
+
+    @Test
+    void behindAPassThroughLoadBalancerAServerThatNeverClosesIdleConnectionsGetsAKeepAliveBelowTheFlowTimeout() {
+        adapter.keepAlive = KeepAlive.none();
+        EbbCore core = core(config().loadBalancer(LoadBalancer.AZURE_LB).build());
+        assertThat(core.applyKeepAlive()).contains(Duration.ofSeconds(216));
+        assertThat(adapter.calls).containsExactly("keepAlive PT3M36S");
+        assertThat(core.plan()).contains("server keep-alive 216s < azure-lb flow idle 4m (pass-through");
+    }
+
+    @Test
+    void behindAPassThroughLoadBalancerAnExplicitKeepAliveAboveTheFlowTimeoutIsRefused() {
+        adapter.keepAlive = KeepAlive.explicit(Duration.ofSeconds(600));
+        EbbCore core = core(config().loadBalancer(LoadBalancer.AWS_NLB).build());
+        assertThatThrownBy(core::applyKeepAlive).isInstanceOf(EbbConfigException.class)
+                .hasMessageContaining("set by the application to 10m")
+                .hasMessageContaining("expected less than the aws-nlb flow idle timeout 350s")
+                .hasMessageContaining("set it below 350s");
+    }
 }

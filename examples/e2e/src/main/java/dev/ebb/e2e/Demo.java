@@ -16,7 +16,8 @@ import java.util.stream.Stream;
 /**
  * What Ebb does, in about a minute: two real JVMs of an example app behind a load balancer under keep-alive
  * POST load, restarted one after the other by a real SIGTERM, as Kubernetes does in a rollout; first with
- * Ebb, then the same app with {@code -Debb.enabled=false}; then both tallies side by side.
+ * Ebb, then the same app with {@code -Debb.enabled=false}; then both tallies side by side, and a picture of both
+ * runs ({@code ebb-demo-<app>.html}).
  *
  * <p>{@code ./demo.sh [--app=jetty|undertow|netty|spring-boot] [--lb=builtin|haproxy]}
  */
@@ -28,7 +29,8 @@ public final class Demo {
     private static final Duration WARM_UP = Duration.ofSeconds(3);
     private static final Duration SETTLE = Duration.ofSeconds(2);
 
-    private record Tally(long ok, long socketErrors, long non2xx, List<Long> shutdownMs, long seconds) {
+    private record Tally(long ok, long socketErrors, long non2xx, List<Long> shutdownMs, long seconds,
+            List<DemoChart.Sample> samples, List<DemoChart.Mark> marks) {
         long requests() {
             return ok + socketErrors + non2xx;
         }
@@ -84,11 +86,23 @@ public final class Demo {
             System.out.printf("  %-35s %11s %16s%n", "s" + (i + 1) + " SIGTERM to exit",
                     with.shutdownMs().get(i) + " ms", without.shutdownMs().get(i) + " ms");
         }
+        Path page = Path.of("ebb-demo-" + appName + ".html").toAbsolutePath();
+        DemoChart.write(page, appName, List.of(
+                new DemoChart.Run("with Ebb", with.samples(), with.marks(), summary(with)),
+                new DemoChart.Run("without Ebb (-Debb.enabled=false)", without.samples(), without.marks(),
+                        summary(without))));
+        System.out.println();
+        System.out.println("Picture of both runs (requests/s, failures/s, each instance's phases): " + page);
         System.out.println();
         System.out.println("With Ebb each instance first reports not-ready and keeps serving (every response says"
                 + " Connection: close) for " + DELAY.toSeconds() + " s, so the balancer moves away; only then does it stop"
                 + " accepting, finish what is in flight, and exit. Without it the instance stops at once and the"
                 + " balancer's requests in flight or on pooled connections fail.");
+    }
+
+    private static String summary(Tally t) {
+        return t.requests() + " requests in " + t.seconds() + " s, " + (t.socketErrors() + t.non2xx()) + " failed ("
+                + t.socketErrors() + " connection refused/reset/closed, " + t.non2xx() + " non-2xx)";
     }
 
     private static void row(String label, long with, long without) {
@@ -126,9 +140,12 @@ public final class Demo {
             LoadGenerator l = load;
             Haproxy h = lb;
             long[] last = {0, 0};
+            List<DemoChart.Sample> samples = new java.util.concurrent.CopyOnWriteArrayList<>();
             ticker.scheduleAtFixedRate(() -> {
                 long requests = l.ok() + l.failures();
                 long failures = l.failures();
+                samples.add(new DemoChart.Sample((System.nanoTime() - start) / 1e9, requests - last[0],
+                        failures - last[1], instances.stream().map(i -> describe(i, ebb)).toList()));
                 StringBuilder b = new StringBuilder(String.format("  t=%3ds %5d req/s  failed %4d (total %d)",
                         TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), requests - last[0],
                         failures - last[1], failures));
@@ -143,9 +160,11 @@ public final class Demo {
 
             hold(WARM_UP);
             List<Long> shutdowns = new ArrayList<>();
+            List<DemoChart.Mark> marks = new ArrayList<>();
             for (int n = 1; n <= instances.size(); n++) {
                 AppInstance instance = instances.get(n - 1);
                 System.out.println("  >> SIGTERM to " + instance.name() + " (pid " + instance.pid() + ")");
+                marks.add(new DemoChart.Mark((System.nanoTime() - start) / 1e9, "SIGTERM " + instance.name()));
                 instance.terminate();
                 Duration took = instance.awaitExit(Duration.ofSeconds(60));
                 shutdowns.add(took.toMillis());
@@ -161,7 +180,7 @@ public final class Demo {
             ticker.shutdownNow();
             load.close();
             return new Tally(load.ok(), load.socketErrors(), load.non2xx(), shutdowns,
-                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start));
+                    TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start), List.copyOf(samples), marks);
         } finally {
             ticker.shutdownNow();
             if (load != null) {
