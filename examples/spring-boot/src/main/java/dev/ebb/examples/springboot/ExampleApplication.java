@@ -2,6 +2,7 @@ package dev.ebb.examples.springboot;
 
 import dev.ebb.Ebb;
 import java.io.IOException;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -110,39 +111,38 @@ public class ExampleApplication {
     /** {@code GET /ws}: echoes every text message and sends {@code tick N} every second. */
     static class TickingHandler extends TextWebSocketHandler {
 
-        private final Set<WebSocketSession> open = ConcurrentHashMap.newKeySet();
+        /** Open sessions by id, each wrapped in a decorator that serializes the echoes and the ticks. */
+        private final Map<String, WebSocketSession> open = new ConcurrentHashMap<>();
         private final AtomicLong count = new AtomicLong();
 
         @Override
         public void afterConnectionEstablished(WebSocketSession session) {
-            // The decorator serializes sends from the echo and the ticker.
-            open.add(new ConcurrentWebSocketSessionDecorator(session, 10_000, 1 << 16));
+            open.put(session.getId(), new ConcurrentWebSocketSessionDecorator(session, 10_000, 1 << 16));
         }
 
         @Override
         protected void handleTextMessage(WebSocketSession session, TextMessage message) throws IOException {
-            for (WebSocketSession s : open) {
-                if (s.getId().equals(session.getId())) {
-                    s.sendMessage(new TextMessage(message.getPayload()));
-                }
+            WebSocketSession s = open.get(session.getId());
+            if (s != null) {
+                s.sendMessage(new TextMessage(message.getPayload()));
             }
         }
 
         @Override
         public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-            open.removeIf(s -> s.getId().equals(session.getId()));
+            open.remove(session.getId());
         }
 
         @Scheduled(fixedRate = 1000)
         void tick() {
             TextMessage tick = new TextMessage("tick " + count.incrementAndGet());
-            for (WebSocketSession s : open) {
+            for (WebSocketSession s : open.values()) {
                 try {
                     if (s.isOpen()) {
                         s.sendMessage(tick);
                     }
                 } catch (IOException | IllegalStateException e) {
-                    open.remove(s);
+                    open.remove(s.getId());
                 }
             }
         }
