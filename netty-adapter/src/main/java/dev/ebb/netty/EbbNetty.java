@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
@@ -127,14 +128,27 @@ public final class EbbNetty {
      * configured, takes SIGTERM. Call once.
      */
     public Ebb serve(Channel serverChannel, EventLoopGroup... groups) {
-        Objects.requireNonNull(serverChannel, "serverChannel");
+        return serve(List.of(Objects.requireNonNull(serverChannel, "serverChannel")), List.of(groups));
+    }
+
+    /**
+     * {@link #serve(Channel, EventLoopGroup...)} for a server bound more than once (several ports or
+     * addresses, or {@code SO_REUSEPORT} binds): Ebb closes every one of {@code serverChannels} when
+     * DRAINING begins.
+     */
+    public Ebb serve(Collection<? extends Channel> serverChannels, Collection<? extends EventLoopGroup> groups) {
+        List<Channel> servers = List.copyOf(serverChannels);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("ebb: no server channel to serve");
+        }
+        List<EventLoopGroup> loops = List.copyOf(groups);
         synchronized (this) {
             if (serving) {
                 throw new IllegalStateException("ebb: serve was already called");
             }
             serving = true;
         }
-        adapter.serve(serverChannel, List.of(groups));
+        adapter.serve(servers, loops);
         core.started();
         return core;
     }
