@@ -80,6 +80,7 @@ final class TestServer implements AdapterContract.RunningServer {
     private final SslContext ssl;
     private final Set<Events> events = ConcurrentHashMap.newKeySet();
     private final List<Integer> ports = new ArrayList<>();
+    private final List<Channel> servers = new ArrayList<>();
     private final Ebb ebb;
 
     private TestServer(EbbNetty ebbNetty, boolean tls, int listeners) throws Exception {
@@ -98,7 +99,6 @@ final class TestServer implements AdapterContract.RunningServer {
                         }
                     }
                 });
-        List<Channel> servers = new ArrayList<>();
         for (int i = 0; i < listeners; i++) {
             Channel server = b.bind("127.0.0.1", 0).sync().channel();
             servers.add(server);
@@ -131,6 +131,11 @@ final class TestServer implements AdapterContract.RunningServer {
 
     List<Integer> ports() {
         return ports;
+    }
+
+    /** The first server channel, as {@code ServerBootstrap.bind} returned it. */
+    Channel serverChannel() {
+        return servers.get(0);
     }
 
     @Override
