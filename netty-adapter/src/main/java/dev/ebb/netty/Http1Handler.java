@@ -299,6 +299,10 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
     private void responseDone() {
         done++;
         if (upgraded) {
+            if (closeWhenIdle) {
+                // DRAINING began while the handshake was in progress: tell it now, once the 101 is out.
+                ctx.executor().execute(this::goAway);
+            }
             return;
         }
         if (closing && closeAt - done <= 0 || closeWhenIdle && requests == done) {

@@ -101,6 +101,26 @@ class NettyHttp2Test {
         assertThat(report.clean()).isTrue();
     }
 
+    @Test
+    void connectionAcceptedWhileDeregisteringIsServedThenToldToGoAway() throws Exception {
+        server = TestServer.start(EbbConfig.builder().kubernetes(false).handleSignals(false)
+                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
+                .terminationGracePeriod(Duration.ofSeconds(120)).build());
+        Ebb ebb = server.ebb();
+        CompletableFuture<ShutdownReport> stopped = ebb.shutdown();
+
+        Client late = connect();
+        FullResponse r = late.get("/work?ms=200").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(r.status()).as("its first stream is served, as an HTTP/1.1 request would be").isEqualTo(200);
+        await().atMost(WAIT).until(() -> late.goAways.size() == 2);
+        assertThat(late.goAways).containsExactly(Integer.MAX_VALUE, late.lastStreamId);
+        assertThat(late.connection.closeFuture().await(WAIT.toMillis())).as("closed after its last stream").isTrue();
+        assertThat(ebb.phase()).isEqualTo(Phase.DEREGISTERING);
+
+        ebb.expedite();
+        assertThat(stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS).clean()).isTrue();
+    }
+
     private Client connect() throws InterruptedException {
         Client c = new Client();
         c.connection = new Bootstrap().group(clientGroup).channel(NioSocketChannel.class)
