@@ -48,6 +48,7 @@ public final class H2Client implements AutoCloseable {
             SslContextFactory.Client tls = new SslContextFactory.Client();
             tls.setSslContext(TestTls.clientContext());
             tls.setEndpointIdentificationAlgorithm(null);
+            tls.start(); // Jetty 12.1's HTTP2Client.connect(SslContextFactory.Client, ..) needs it started
             session = client.connect(tls, address, c);
         } else {
             session = client.connect(address, c);

@@ -10,12 +10,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
 import io.netty.handler.codec.http.HttpServerCodec;
 import java.time.Duration;
+import java.util.Collection;
 import java.util.List;
 import java.util.Objects;
 
 /**
- * Ebb for a Netty 4.2 HTTP server: add it to each connection's pipeline, then hand it the bound server
- * channel.
+ * Ebb for a Netty 4.2 HTTP server: add it to each connection's pipeline, right after the HTTP codec, then
+ * hand it the bound server channel.
  *
  * <pre>{@code
  * EbbNetty ebb = EbbNetty.create(EbbConfig.fromSystem());
@@ -28,17 +29,61 @@ import java.util.Objects;
  *             }
  *         });
  * Ebb handle = ebb.serve(b.bind(8080).sync().channel(), boss, workers);
+ * handle.stopped().join(); // not channel.closeFuture().sync(): see below
  * }</pre>
+ *
+ * <p><b>TLS and HTTP/2.</b> Call {@link #addTo} wherever the pipeline gets its codec, e.g. once ALPN has
+ * chosen the protocol ({@code SslContextBuilder.forServer(keyManagerFactory)} with an
+ * {@code ApplicationProtocolConfig} for {@code h2} and {@code http/1.1}):
+ *
+ * <pre>{@code
+ * protected void initChannel(SocketChannel ch) {
+ *     ch.pipeline().addLast(sslContext.newHandler(ch.alloc()),
+ *             new ApplicationProtocolNegotiationHandler(ApplicationProtocolNames.HTTP_1_1) {
+ *                 protected void configurePipeline(ChannelHandlerContext ctx, String protocol) {
+ *                     ChannelPipeline p = ctx.pipeline();
+ *                     if (ApplicationProtocolNames.HTTP_2.equals(protocol)) {
+ *                         p.addLast(Http2FrameCodecBuilder.forServer().build());
+ *                         ebb.addTo(p).addLast(new Http2MultiplexHandler(new ChannelInitializer<Http2StreamChannel>() {
+ *                             protected void initChannel(Http2StreamChannel stream) {
+ *                                 stream.pipeline().addLast(new Http2StreamFrameToHttpObjectCodec(true));
+ *                                 ebb.addTo(stream.pipeline()).addLast(new HttpObjectAggregator(65536), new MyHandler());
+ *                             }
+ *                         }));
+ *                     } else {
+ *                         p.addLast(new HttpServerCodec());
+ *                         ebb.addTo(p).addLast(new HttpObjectAggregator(65536), new MyHandler());
+ *                     }
+ *                 }
+ *             });
+ * }
+ * }</pre>
+ *
+ * Over cleartext the same two branches serve h2c with prior knowledge on the HTTP/1.1 port when a first
+ * handler picks one by the client's first bytes (the HTTP/2 connection preface,
+ * {@code Http2CodecUtil.connectionPrefaceBuf()}) and removes itself. Ebb tracks a connection from its
+ * {@code addTo}.
  *
  * <p>Ebb answers the probe paths, counts requests, takes over HTTP/1.1 keep-alive (it closes a
  * connection after a response that says {@code Connection: close}, which raw Netty does not), adds
  * {@code Connection: close} while shutting down, and closes a connection after the keep-alive idle
  * timeout when no request is in progress. Netty has no keep-alive timeout of its own: Ebb sets one
  * above the load balancer's when {@code ebb.load-balancer} is configured, or applies the one given to
- * {@link #create(EbbConfig, Duration)}. On HTTP/2 (h2c with prior knowledge: {@code Http2FrameCodec}
- * and {@code Http2MultiplexHandler}) it sends a graceful two-step GOAWAY instead. On shutdown it closes
- * the server channel, then idle connections, waits for requests in flight, aborts what is left at the
- * drain timeout and shuts the event loop groups down.
+ * {@link #create(EbbConfig, Duration)}. On HTTP/2 it sends a graceful GOAWAY when DEREGISTERING begins and
+ * the final one a round trip later, and closes the connection after its last stream.
+ *
+ * <p><b>WebSockets.</b> A connection that answered {@code 101 Switching Protocols} (e.g. through
+ * {@code WebSocketServerProtocolHandler}, after Ebb in the pipeline) is upgraded: the 101 goes out
+ * untouched, the keep-alive timeout no longer applies, and when DRAINING begins Ebb writes a
+ * {@code CloseWebSocketFrame} 1001 (going away) from the channel's tail; the client answers, Netty's
+ * protocol handler closes the channel, and the drain waits for that within the drain timeout.
+ * Applications end their long responses (server-sent events, streams) from {@link Ebb#onDraining}.
+ *
+ * <p><b>Stopping.</b> When DRAINING begins Ebb closes the server channels, then idle connections, waits
+ * for requests and WebSockets in flight, aborts what is left at the drain timeout and shuts the event
+ * loop groups down. A server channel's {@code closeFuture()} therefore completes while requests are still
+ * draining: a main thread that waits on it and then calls {@code shutdownGracefully()} would cut them.
+ * Wait on {@link Ebb#stopped()} instead.
  *
  * <p>Thread-safe. {@link #addTo(ChannelPipeline)} is called once per channel and allocates its
  * handlers there; per request Ebb allocates nothing.
@@ -127,14 +172,27 @@ public final class EbbNetty {
      * configured, takes SIGTERM. Call once.
      */
     public Ebb serve(Channel serverChannel, EventLoopGroup... groups) {
-        Objects.requireNonNull(serverChannel, "serverChannel");
+        return serve(List.of(Objects.requireNonNull(serverChannel, "serverChannel")), List.of(groups));
+    }
+
+    /**
+     * {@link #serve(Channel, EventLoopGroup...)} for a server bound more than once (several ports or
+     * addresses, or {@code SO_REUSEPORT} binds): Ebb closes every one of {@code serverChannels} when
+     * DRAINING begins.
+     */
+    public Ebb serve(Collection<? extends Channel> serverChannels, Collection<? extends EventLoopGroup> groups) {
+        List<Channel> servers = List.copyOf(serverChannels);
+        if (servers.isEmpty()) {
+            throw new IllegalArgumentException("ebb: no server channel to serve");
+        }
+        List<EventLoopGroup> loops = List.copyOf(groups);
         synchronized (this) {
             if (serving) {
                 throw new IllegalStateException("ebb: serve was already called");
             }
             serving = true;
         }
-        adapter.serve(serverChannel, List.of(groups));
+        adapter.serve(servers, loops);
         core.started();
         return core;
     }

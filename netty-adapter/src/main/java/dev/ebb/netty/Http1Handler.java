@@ -11,6 +11,9 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketCloseStatus;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameEncoder;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.util.ArrayDeque;
@@ -22,11 +25,17 @@ import java.util.concurrent.TimeUnit;
  * {@code Connection: close} whenever core says so), closes the channel after the last byte of its last
  * response, and closes it after the keep-alive idle timeout when no request is in progress.
  *
- * <p>Pipelining: requests and responses are numbered in order; a response is the connection's last only
- * if no later request has been read, so pipelined requests already read are all answered before the
- * close. Requests read after the last response was decided are dropped unanswered (RFC 9112 §9.6: the
- * client retries them). Responses written synchronously while a read is still being decoded can only
- * see the requests decoded so far.
+ * <p>Pipelining: requests and responses are numbered in order. While serving, a response is the
+ * connection's last only if no later request has been read (a client's {@code Connection: close} on a
+ * later request waits for that one). Once core says to close, the next response is the last: pipelined
+ * requests behind it are left unanswered and the connection closes after it (RFC 9112 §9.3.2: the client
+ * retries them elsewhere). Requests read after the last response was decided are dropped unanswered.
+ *
+ * <p>Upgrades: a {@code 101 Switching Protocols} response (e.g. the WebSocket handshake of
+ * {@code WebSocketServerProtocolHandler}) is written untouched, never with {@code Connection: close}. From
+ * then on the connection is upgraded: core is told ({@code upgradeOpened}, and {@code upgradeClosed} when
+ * the channel closes), every message passes through unread, the keep-alive timer and the idle close leave
+ * it alone, and at DRAINING a WebSocket gets a close frame 1001 (going away) through the pipeline.
  *
  * <p>One instance per channel; every field is confined to the channel's event loop. Per request it does
  * counter arithmetic, header checks and one listener on the last write: no allocation of its own.
@@ -58,6 +67,8 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
     private int closeAt;
     private boolean closeWhenIdle;
     private byte skip = PASS;
+    /** A 101 was written: the connection speaks another protocol now. */
+    private boolean upgraded;
     private ArrayDeque<DeferredProbe> deferredProbes;
     private long idleSince;
     private ScheduledFuture<?> idleCheck;
@@ -91,6 +102,10 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (upgraded) {
+            ctx.fireChannelRead(msg);
+            return;
+        }
         if (skip != PASS) {
             if (skip == SKIP_BODY && msg instanceof LastHttpContent) {
                 skip = PASS;
@@ -136,7 +151,7 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
-        if (keepAliveNanos > 0) {
+        if (keepAliveNanos > 0 && !upgraded) {
             idleSince = System.nanoTime();
         }
         ctx.fireChannelReadComplete();
@@ -157,12 +172,20 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (upgraded) {
+            ctx.write(msg, promise);
+            return;
+        }
         if (msg instanceof HttpResponse response) {
-            if (informational(response)) {
+            int code = response.status().code();
+            if (code == 101) {
+                upgrade();
+            } else if (code >= 100 && code < 200) {
                 ctx.write(msg, promise);
                 return;
+            } else {
+                head(response, false);
             }
-            head(response, false);
         }
         if (msg instanceof LastHttpContent && heads != ends) {
             ends++;
@@ -187,6 +210,9 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     @Override
     public boolean closeIfIdle() {
+        if (upgraded) {
+            return false;
+        }
         if (requests == done) {
             ctx.close();
             return true;
@@ -195,7 +221,30 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
         return false;
     }
 
+    @Override
+    public boolean goAway() {
+        if (!upgraded || !ctx.channel().isActive() || ctx.pipeline().get(WebSocketFrameEncoder.class) == null) {
+            return false;
+        }
+        // From the tail: the application's WebSocket handler sees it, stops sending and closes the channel
+        // when the client answers.
+        ctx.channel().writeAndFlush(new CloseWebSocketFrame(WebSocketCloseStatus.ENDPOINT_UNAVAILABLE));
+        return true;
+    }
+
     // ---- internals ----
+
+    /** The response being written is a 101: the connection leaves HTTP/1.1 once it is out. */
+    private void upgrade() {
+        heads++;
+        upgraded = true;
+        if (idleCheck != null) {
+            idleCheck.cancel(false);
+            idleCheck = null;
+        }
+        core.upgradeOpened();
+        ctx.channel().closeFuture().addListener(f -> core.upgradeClosed());
+    }
 
     /** Decides keep-alive for the response head being written (HttpServerKeepAliveHandler's rules plus core's). */
     private void head(HttpResponse response, boolean probe) {
@@ -210,9 +259,7 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
         boolean close;
         if (!HttpUtil.isKeepAlive(response) || !selfDelimited(response)) {
             close = true;
-        } else if (requests != heads) {
-            close = false;
-        } else if (!clientKeepAlive) {
+        } else if (requests == heads && !clientKeepAlive) {
             close = true;
         } else {
             close = probe ? core.closing() : core.closeConnection();
@@ -251,6 +298,13 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     private void responseDone() {
         done++;
+        if (upgraded) {
+            if (closeWhenIdle) {
+                // DRAINING began while the handshake was in progress: tell it now, once the 101 is out.
+                ctx.executor().execute(this::goAway);
+            }
+            return;
+        }
         if (closing && closeAt - done <= 0 || closeWhenIdle && requests == done) {
             ctx.close();
         } else if (requests == done && keepAliveNanos > 0) {
@@ -267,7 +321,7 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
 
     private void checkIdle() {
         idleCheck = null;
-        if (!ctx.channel().isOpen()) {
+        if (upgraded || !ctx.channel().isOpen()) {
             return;
         }
         long next = keepAliveNanos;
@@ -294,15 +348,10 @@ final class Http1Handler extends ChannelDuplexHandler implements Tracked {
         }
     }
 
-    private static boolean informational(HttpResponse response) {
-        int code = response.status().code();
-        return code >= 100 && code < 200 && code != 101;
-    }
-
     private static boolean selfDelimited(HttpResponse response) {
         int code = response.status().code();
         return HttpUtil.isContentLengthSet(response) || HttpUtil.isTransferEncodingChunked(response)
-                || code == 204 || code == 304 || code == 101;
+                || code == 204 || code == 304;
     }
 
     private record DeferredProbe(int seq, int status) {

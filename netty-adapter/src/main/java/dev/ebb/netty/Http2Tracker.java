@@ -5,10 +5,12 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
+import io.netty.handler.codec.http2.DefaultHttp2PingFrame;
 import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2PingFrame;
 import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 
@@ -17,24 +19,31 @@ import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
  * requests (a stream is in flight from its HEADERS until it closes, reset included) and runs the
  * two-step graceful GOAWAY.
  *
- * <p>When DEREGISTERING begins (and on connections accepted after that) it sends GOAWAY(NO_ERROR) with
- * the last stream id at 2^31-1: the client opens no new stream here and reconnects, while streams it
- * already sent are still served. When DRAINING begins it sends the second GOAWAY with the real last
- * stream id and closes the connection at once if no stream is active, or as soon as the last one closes.
- * The deregistration delay (seconds under Kubernetes) is what gives the client its round trip to see
- * the first one; with a zero delay a stream racing the first GOAWAY may be refused (REFUSED_STREAM
- * semantics: the client may retry it safely).
+ * <p>When DEREGISTERING begins it sends GOAWAY(NO_ERROR) with the last stream id at 2^31-1 and a PING:
+ * the client opens no new stream here and reconnects, while streams it already sent, even those still on
+ * the wire, are served. The PING's acknowledgement comes back after every frame the client sent before it
+ * saw the GOAWAY, so on it (one round trip later) the final GOAWAY names the last stream really taken, and
+ * the connection closes as soon as its last stream has ended. A connection accepted while deregistering is
+ * served like an HTTP/1.1 one told {@code Connection: close}: the GOAWAYs start with its first stream. At
+ * DRAINING a connection still waiting for its acknowledgement (or its first stream) gets the final GOAWAY
+ * at once. No stream the server accepted is reset.
  *
  * <p>One instance per connection; fields confined to its event loop. Per stream: an atomic increment
  * and decrement in core, no allocation of its own.
  */
 final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
 
+    /** The payload of Ebb's PING ("ebb-goaw"), to tell its acknowledgement from the application's. */
+    private static final long PING = 0x6562622d676f6177L;
+
     private final EbbCore core;
     private final Http2Connection connection;
     private final Runnable closeIfDone = this::closeIfDone;
+    private final Runnable startGoAway = this::startGoAway;
     private ChannelHandlerContext ctx;
     private boolean firstGoAwaySent;
+    private boolean finalGoAwaySent;
+    private boolean goAwayOnFirstStream;
     private boolean closeWhenDone;
 
     private final Http2ConnectionAdapter streams = new Http2ConnectionAdapter() {
@@ -42,6 +51,10 @@ final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
         public void onStreamActive(Http2Stream stream) {
             if (fromClient(stream)) {
                 core.requestStarted();
+                if (goAwayOnFirstStream) {
+                    goAwayOnFirstStream = false;
+                    ctx.executor().execute(startGoAway);
+                }
             }
         }
 
@@ -66,16 +79,25 @@ final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
         this.ctx = ctx;
         connection.addListener(streams);
         if (ctx.channel().isActive() && core.closing()) {
-            startGoAway();
+            goAwayOnFirstStream = true;
         }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         ctx.fireChannelActive();
-        if (core.closing()) {
-            startGoAway();
+        if (core.closing() && !firstGoAwaySent) {
+            goAwayOnFirstStream = true;
         }
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (msg instanceof Http2PingFrame ping && ping.ack() && ping.content() == PING) {
+            finishGoAway();
+            return;
+        }
+        ctx.fireChannelRead(msg);
     }
 
     @Override
@@ -116,25 +138,36 @@ final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
         return finishGoAway();
     }
 
-    /** First GOAWAY: no new streams, every stream id still accepted. On the event loop. */
-    void startGoAway() {
+    @Override
+    public boolean goAway() {
+        return false;
+    }
+
+    /** First GOAWAY: no new streams, every stream id still accepted; then a PING to time the final one. */
+    private void startGoAway() {
+        goAwayOnFirstStream = false;
         if (firstGoAwaySent || !ctx.channel().isActive()) {
             return;
         }
         firstGoAwaySent = true;
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+        ctx.write(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR).setExtraStreamIds(Integer.MAX_VALUE));
+        ctx.writeAndFlush(new DefaultHttp2PingFrame(PING));
     }
 
     /**
-     * Second GOAWAY with the last stream id created; closes now if idle (returns {@code true}) or once the
-     * active streams have closed. On the event loop.
+     * Final GOAWAY with the last stream id created; closes now if idle (returns {@code true}) or once the
+     * active streams have closed.
      */
-    boolean finishGoAway() {
+    private boolean finishGoAway() {
+        goAwayOnFirstStream = false;
         if (!ctx.channel().isActive()) {
             return false;
         }
         firstGoAwaySent = true;
-        ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        if (!finalGoAwaySent) {
+            finalGoAwaySent = true;
+            ctx.writeAndFlush(new DefaultHttp2GoAwayFrame(Http2Error.NO_ERROR));
+        }
         if (connection.numActiveStreams() == 0) {
             ctx.close();
             return true;

@@ -18,11 +18,13 @@ import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Predicate;
 
 /**
- * What Ebb does to a Netty server: tracks its connections, closes its server channel, closes idle
- * connections on their own event loops, aborts the rest and shuts the event loop groups down. Runs on
- * core's shutdown thread; waits are bounded and never on an event loop. Thread-safe.
+ * What Ebb does to a Netty server: tracks its connections, closes its server channels, closes idle
+ * connections and tells upgraded ones 1001 on their own event loops, aborts the rest and shuts the event
+ * loop groups down. Runs on core's shutdown thread; waits are bounded and never on an event loop.
+ * Thread-safe.
  */
 final class NettyAdapter implements ServerAdapter {
 
@@ -32,7 +34,7 @@ final class NettyAdapter implements ServerAdapter {
     private final Duration explicitKeepAlive;
     private final String handlerName;
     private volatile long keepAliveNanos;
-    private volatile Channel serverChannel;
+    private volatile List<Channel> serverChannels = List.of();
     private volatile List<EventLoopGroup> groups = List.of();
 
     NettyAdapter(Duration explicitKeepAlive, String handlerName) {
@@ -49,8 +51,8 @@ final class NettyAdapter implements ServerAdapter {
         return keepAliveNanos;
     }
 
-    void serve(Channel serverChannel, List<EventLoopGroup> groups) {
-        this.serverChannel = serverChannel;
+    void serve(List<Channel> serverChannels, List<EventLoopGroup> groups) {
+        this.serverChannels = List.copyOf(serverChannels);
         this.groups = List.copyOf(groups);
     }
 
@@ -83,22 +85,38 @@ final class NettyAdapter implements ServerAdapter {
 
     @Override
     public void closeListeners() {
-        Channel server = serverChannel;
-        if (server != null) {
-            server.close().awaitUninterruptibly(WAIT_SECONDS, TimeUnit.SECONDS);
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (Channel server : serverChannels) {
+            closing.add(server.close());
+        }
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(WAIT_SECONDS);
+        for (ChannelFuture f : closing) {
+            f.awaitUninterruptibly(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
         }
     }
 
     @Override
     public int closeIdleConnections() {
+        // On each channel's event loop, so that no request can be read between the check and the close.
+        return onEachConnection(Tracked::closeIfIdle);
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        return onEachConnection(Tracked::goAway);
+    }
+
+    /** Runs {@code action} on every open connection's event loop; counts the {@code true} answers. */
+    private int onEachConnection(Predicate<Tracked> action) {
         List<Channel> snapshot = new ArrayList<>(channels);
         CountDownLatch checked = new CountDownLatch(snapshot.size());
-        AtomicInteger closed = new AtomicInteger();
+        AtomicInteger count = new AtomicInteger();
         for (Channel ch : snapshot) {
             boolean queued = onEventLoop(ch, () -> {
                 try {
-                    if (closeIfIdle(ch)) {
-                        closed.incrementAndGet();
+                    // A channel whose Ebb handler is gone is left as it is: the bare server would keep it too.
+                    if (ch.isActive() && ch.pipeline().get(handlerName) instanceof Tracked t && action.test(t)) {
+                        count.incrementAndGet();
                     }
                 } finally {
                     checked.countDown();
@@ -109,19 +127,7 @@ final class NettyAdapter implements ServerAdapter {
             }
         }
         await(checked);
-        return closed.get();
-    }
-
-    /** On {@code ch}'s event loop, so no request can be read between the check and the close. */
-    private boolean closeIfIdle(Channel ch) {
-        if (!ch.isActive()) {
-            return false;
-        }
-        if (ch.pipeline().get(handlerName) instanceof Tracked t) {
-            return t.closeIfIdle();
-        }
-        ch.close(); // no longer HTTP (e.g. upgraded to WebSocket): nothing of ours is in flight
-        return true;
+        return count.get();
     }
 
     @Override

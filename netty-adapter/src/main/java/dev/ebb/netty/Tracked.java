@@ -8,4 +8,10 @@ interface Tracked {
 
     /** DRAINING has begun: close now if nothing is in progress ({@code true}), else once it is. */
     boolean closeIfIdle();
+
+    /**
+     * DRAINING has begun: an upgraded WebSocket connection is sent a close frame 1001 (going away) and
+     * returns {@code true}; anything else returns {@code false}.
+     */
+    boolean goAway();
 }

@@ -3,11 +3,11 @@ package dev.ebb.netty;
 import dev.ebb.EbbConfig;
 import dev.ebb.contract.AdapterContract;
 
-/** The adapter contract over HTTP/1.1 against a real Netty server. */
+/** The adapter contract over cleartext (HTTP/1.1, and h2c with prior knowledge on the same port) against a real Netty server. */
 class NettyContractTest extends AdapterContract {
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
-        return TestServer.http1(config);
+        return TestServer.start(config);
     }
 }

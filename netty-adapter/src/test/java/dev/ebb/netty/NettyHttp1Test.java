@@ -49,27 +49,22 @@ class NettyHttp1Test {
     }
 
     @Test
-    void pipelinedRequestsWhileDeregisteringAreAllAnsweredAndOnlyTheLastClosesTheConnection() throws Exception {
-        TestServer server = track(TestServer.http1(config().build()));
+    void pipelinedRequestsWhileDeregisteringGetOneResponseThatClosesAndTheRestAreLeftToRetry() throws Exception {
+        TestServer server = track(TestServer.start(config().build()));
         server.ebb().shutdown();
         try (RawHttp c = RawHttp.connect(server.port())) {
             c.send("GET", "/work?ms=300").send("GET", "/work?ms=1").send("POST", "/work?ms=1");
             RawHttp.Response first = c.read();
-            RawHttp.Response second = c.read();
-            RawHttp.Response third = c.read();
             assertThat(first.body()).isEqualTo("worked 300 ms\n");
-            assertThat(first.connectionClose()).as("more requests were pipelined after it").isFalse();
-            assertThat(second.status()).isEqualTo(200);
-            assertThat(second.connectionClose()).isFalse();
-            assertThat(third.status()).isEqualTo(200);
-            assertThat(third.connectionClose()).as("the last response closes the connection").isTrue();
-            assertThat(c.closedByServerWithin(WAIT)).isTrue();
+            assertThat(first.connectionClose()).as("the first response while deregistering is the last").isTrue();
+            assertThat(c.closedByServerWithin(WAIT)).as("nothing but EOF after it").isTrue();
         }
+        await().atMost(WAIT).until(() -> server.ebb().inFlightRequests() == 0);
     }
 
     @Test
     void pipelinedProbeIsAnsweredInOrder() throws Exception {
-        TestServer server = track(TestServer.http1(config().build()));
+        TestServer server = track(TestServer.start(config().build()));
         try (RawHttp c = RawHttp.connect(server.port())) {
             c.send("GET", "/work?ms=200").send("GET", "/ready").send("GET", "/work?ms=1");
             assertThat(c.read().body()).isEqualTo("worked 200 ms\n");
@@ -84,7 +79,7 @@ class NettyHttp1Test {
     @Test
     void keepAliveIdleTimeoutNeverClosesAConnectionWithARequestInProgress() throws Exception {
         Duration keepAlive = Duration.ofMillis(500);
-        TestServer server = track(TestServer.http1(config().build(), keepAlive));
+        TestServer server = track(TestServer.start(config().build(), keepAlive));
         try (RawHttp c = RawHttp.connect(server.port())) {
             RawHttp.Response slow = c.get("/work?ms=2000");
             assertThat(slow.status()).as("a request four times longer than the idle timeout").isEqualTo(200);
@@ -98,7 +93,7 @@ class NettyHttp1Test {
 
     @Test
     void clientConnectionCloseIsHonoured() throws Exception {
-        TestServer server = track(TestServer.http1(config().build()));
+        TestServer server = track(TestServer.start(config().build()));
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress("127.0.0.1", server.port()), 5000);
             s.setSoTimeout((int) WAIT.toMillis());
@@ -112,7 +107,7 @@ class NettyHttp1Test {
 
     @Test
     void disabledEbbAnswersProbesAndLeavesKeepAliveAlone() throws Exception {
-        TestServer server = track(TestServer.http1(config().enabled(false).loadBalancerIdleTimeout(Duration.ofSeconds(1))
+        TestServer server = track(TestServer.start(config().enabled(false).loadBalancerIdleTimeout(Duration.ofSeconds(1))
                 .build()));
         try (RawHttp c = RawHttp.connect(server.port())) {
             assertThat(c.get("/ready").status()).isEqualTo(200);
@@ -127,7 +122,7 @@ class NettyHttp1Test {
 
     @Test
     void disabledEbbClosesAProbeConnectionTheClientAskedToClose() throws Exception {
-        TestServer server = track(TestServer.http1(config().enabled(false).build()));
+        TestServer server = track(TestServer.start(config().enabled(false).build()));
         try (java.net.Socket socket = new java.net.Socket("127.0.0.1", server.port())) {
             socket.setSoTimeout(20_000);
             socket.getOutputStream().write(("GET /ready HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n")
