@@ -5,17 +5,19 @@ import dev.ebb.EbbConfigException;
 import dev.ebb.undertow.EbbUndertow;
 import io.undertow.Handlers;
 import io.undertow.UndertowOptions;
+import io.undertow.server.HttpHandler;
 import io.undertow.server.HttpServerExchange;
 import io.undertow.server.handlers.sse.ServerSentEventConnection;
 import io.undertow.server.handlers.sse.ServerSentEventHandler;
 import io.undertow.util.Headers;
 import io.undertow.util.SameThreadExecutor;
-import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.AbstractReceiveListener;
 import io.undertow.websockets.core.BufferedTextMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
 import java.util.Deque;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -50,7 +52,10 @@ public final class Main {
             return;
         }
         ServerSentEventHandler events = Handlers.serverSentEvents();
-        WebSocketProtocolHandshakeHandler webSockets = Handlers.websocket((exchange, channel) -> {
+        Set<WebSocketChannel> sockets = ConcurrentHashMap.newKeySet();
+        HttpHandler webSockets = Handlers.websocket((exchange, channel) -> {
+            sockets.add(channel);
+            channel.addCloseTask(sockets::remove);
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
                 @Override
                 protected void onFullTextMessage(WebSocketChannel ch, BufferedTextMessage message) {
@@ -66,7 +71,7 @@ public final class Main {
                 .start();
         // Ends the event streams so that their clients reconnect elsewhere; never runs with -Debb.enabled=false.
         server.ebb().onDraining(() -> events.getConnections().forEach(ServerSentEventConnection::shutdown));
-        tickEverySecond(events, webSockets);
+        tickEverySecond(events, sockets);
         if (!config.enabled()) {
             // A plain Undertow app: stop the server when the JVM shuts down. With Ebb, Ebb takes SIGTERM.
             Runtime.getRuntime().addShutdownHook(new Thread(server.undertow()::stop, "undertow-stop"));
@@ -74,7 +79,7 @@ public final class Main {
     }
 
     /** Sends {@code tick N} to every open event stream and WebSocket once a second. */
-    private static void tickEverySecond(ServerSentEventHandler events, WebSocketProtocolHandshakeHandler webSockets) {
+    private static void tickEverySecond(ServerSentEventHandler events, Set<WebSocketChannel> sockets) {
         ScheduledExecutorService ticker = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "ticker");
             t.setDaemon(true);
@@ -86,7 +91,7 @@ public final class Main {
             for (ServerSentEventConnection c : events.getConnections()) {
                 c.send(tick);
             }
-            for (WebSocketChannel ch : webSockets.getPeerConnections()) {
+            for (WebSocketChannel ch : sockets) {
                 WebSockets.sendText(tick, ch, null);
             }
         }, 1, 1, TimeUnit.SECONDS);
