@@ -7,17 +7,24 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http2.Http2OpenListener;
 import io.undertow.server.protocol.http2.Http2UpgradeHandler;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.websockets.WebSocketConnectionCallback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.Option;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
 
@@ -84,16 +91,28 @@ public final class EbbUndertow {
         return addresses;
     }
 
-    /** The port of the first HTTP listener. */
+    /** The port of the first listener. */
     public int port() {
         return addresses.get(0).getPort();
+    }
+
+    /**
+     * Undertow's WebSocket handshake handler for {@code callback}, as {@code Handlers.websocket(callback)},
+     * that also lets Ebb tell the WebSocket "going away" (close 1001) when draining begins. Use it in place
+     * of {@code Handlers.websocket(callback)}; on a server without Ebb it is that handler.
+     */
+    public static HttpHandler websocket(WebSocketConnectionCallback callback) {
+        return EbbHandler.websocket(callback);
+    }
+
+    private record Listener(InetSocketAddress address, SSLContext ssl) {
     }
 
     /** Collects an Undertow configuration the way {@link Undertow.Builder} does. Not thread-safe. */
     public static final class Builder {
         private final EbbConfig config;
         private final Undertow.Builder undertow = Undertow.builder();
-        private final List<InetSocketAddress> listeners = new ArrayList<>();
+        private final List<Listener> listeners = new ArrayList<>();
         private final OptionMap.Builder serverOptions = OptionMap.builder();
         private final OptionMap.Builder socketOptions = OptionMap.builder();
         private HttpHandler handler;
@@ -104,7 +123,16 @@ public final class EbbUndertow {
 
         /** Adds an HTTP listener on {@code host}:{@code port} ({@code 0}: an ephemeral port). */
         public Builder addHttpListener(int port, String host) {
-            listeners.add(new InetSocketAddress(host, port));
+            listeners.add(new Listener(new InetSocketAddress(host, port), null));
+            return this;
+        }
+
+        /**
+         * Adds an HTTPS listener on {@code host}:{@code port} ({@code 0}: an ephemeral port) with {@code ssl};
+         * with {@link UndertowOptions#ENABLE_HTTP2} it offers {@code h2} and {@code http/1.1} by ALPN.
+         */
+        public Builder addHttpsListener(int port, String host, SSLContext ssl) {
+            listeners.add(new Listener(new InetSocketAddress(host, port), Objects.requireNonNull(ssl, "ssl")));
             return this;
         }
 
@@ -158,8 +186,8 @@ public final class EbbUndertow {
             UndertowAdapter adapter = new UndertowAdapter(serverOptions);
             EbbCore core = EbbCore.create(config, adapter);
             EbbHandler root = new EbbHandler(core, handler);
-            HttpHandler top = serverOptions.getMap().get(UndertowOptions.ENABLE_HTTP2, false)
-                    ? new Http2UpgradeHandler(root) : root;
+            boolean http2 = serverOptions.getMap().get(UndertowOptions.ENABLE_HTTP2, false);
+            HttpHandler top = http2 ? new Http2UpgradeHandler(root) : root;
             if (!config.enabled()) {
                 return startPlain(core, adapter, root);
             }
@@ -183,11 +211,29 @@ public final class EbbUndertow {
                 OptionMap http = OptionMap.builder()
                         .set(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)
                         .addAll(options).getMap();
-                for (InetSocketAddress address : listeners) {
+                for (Listener listener : listeners) {
                     HttpOpenListener open = new HttpOpenListener(pool, http);
                     open.setRootHandler(top);
-                    AcceptingChannel<StreamConnection> channel = server.getWorker().createStreamConnectionServer(
-                            address, ChannelListeners.openListenerAdapter(root.tracking(open)), socket);
+                    AcceptingChannel<? extends StreamConnection> channel;
+                    if (listener.ssl() == null) {
+                        channel = server.getWorker().createStreamConnectionServer(listener.address(),
+                                ChannelListeners.openListenerAdapter(root.tracking(open)), socket);
+                    } else {
+                        // As Undertow.start() builds an HTTPS listener: ALPN offers h2 (when enabled) and http/1.1.
+                        ChannelListener<StreamConnection> tls = open;
+                        if (http2) {
+                            AlpnOpenListener alpn = new AlpnOpenListener(pool, http, open);
+                            alpn.addProtocol(Http2OpenListener.HTTP2, root.http2Listener(pool, http), 10);
+                            alpn.setRootHandler(root);
+                            tls = alpn;
+                        }
+                        UndertowXnioSsl xnioSsl = new UndertowXnioSsl(server.getWorker().getXnio(),
+                                OptionMap.create(Options.USE_DIRECT_BUFFERS, true), listener.ssl());
+                        OptionMap sslSocket = OptionMap.builder().addAll(socket)
+                                .set(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.NOT_REQUESTED).getMap();
+                        channel = xnioSsl.createSslConnectionServer(server.getWorker(), listener.address(),
+                                ChannelListeners.openListenerAdapter(root.tracking(tls)), sslSocket);
+                    }
                     adapter.listening(channel);
                     channel.resumeAccepts();
                     bound.add(channel.getLocalAddress(InetSocketAddress.class));
@@ -203,8 +249,13 @@ public final class EbbUndertow {
         private EbbUndertow startPlain(EbbCore core, UndertowAdapter adapter, EbbHandler root) {
             undertow.setHandler(root);
             serverOptions.getMap().forEach(o -> copy(o, serverOptions.getMap()));
-            for (InetSocketAddress address : listeners) {
-                undertow.addHttpListener(address.getPort(), address.getHostString());
+            for (Listener listener : listeners) {
+                InetSocketAddress address = listener.address();
+                if (listener.ssl() == null) {
+                    undertow.addHttpListener(address.getPort(), address.getHostString());
+                } else {
+                    undertow.addHttpsListener(address.getPort(), address.getHostString(), listener.ssl());
+                }
             }
             Undertow server = undertow.build();
             server.start();

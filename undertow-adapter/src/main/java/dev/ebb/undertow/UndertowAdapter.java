@@ -60,7 +60,13 @@ final class UndertowAdapter implements ServerAdapter {
 
     @Override
     public void startDeregistering() {
-        handler.closeHttp2WhenIdle();
+        // HTTP/1 is told per response (Connection: close). HTTP/2 is left alone: Undertow 2.4 has no graceful
+        // GOAWAY (see EbbUndertow), and closing a connection between streams could cut one the peer already sent.
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        return handler.closeWebSockets();
     }
 
     @Override
