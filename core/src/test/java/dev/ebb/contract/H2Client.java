@@ -48,6 +48,7 @@ public final class H2Client implements AutoCloseable {
             SslContextFactory.Client tls = new SslContextFactory.Client();
             tls.setSslContext(TestTls.clientContext());
             tls.setEndpointIdentificationAlgorithm(null);
+            tls.start(); // Jetty's SslContextFactory must be started before it makes an engine
             session = client.connect(tls, address, c);
         } else {
             session = client.connect(address, c);

@@ -46,6 +46,9 @@ import org.xnio.StreamConnection;
 final class EbbHandler implements HttpHandler {
 
     private static final AttachmentKey<Conn> CONN = AttachmentKey.create(Conn.class);
+    /** From the graceful GOAWAY to the final one: a round trip on any network a load balancer sits in. */
+    static final long FINAL_GOAWAY_AFTER_MS = 1000;
+    private static final byte[] PING = {'e', 'b', 'b', '-', 'g', 'o', 'n', 'e'};
 
     private final EbbCore core;
     private final HttpHandler next;
@@ -75,6 +78,9 @@ final class EbbHandler implements HttpHandler {
         Conn conn = conn(exchange.getConnection());
         conn.inFlight.incrementAndGet();
         core.requestStarted();
+        if (conn.http2 && core.closing()) {
+            conn.goAway(); // a connection opened while deregistering: told at its first stream
+        }
         exchange.addExchangeCompleteListener(conn);
         if (!conn.http2) {
             exchange.addResponseCommitListener(conn);
@@ -126,11 +132,14 @@ final class EbbHandler implements HttpHandler {
 
             @Override
             public void handleEvent(StreamConnection sc, PooledByteBuffer buffer) {
+                GoAwayConduit conduit = new GoAwayConduit(sc.getSinkChannel().getConduit());
+                sc.getSinkChannel().setConduit(conduit);
                 Http2Channel channel = new Http2Channel(sc, Http2OpenListener.HTTP2, pool, buffer, false, false,
                         undertowOptions);
                 Conn conn = sc.getPeerAddress() == null ? null : connections.get(sc.getPeerAddress());
                 if (conn != null && conn.sc == sc) {
                     conn.http2 = true;
+                    conn.conduit = conduit;
                     conn.channel = channel;
                     channel.putAttachment(CONN, conn);
                 }
@@ -195,6 +204,13 @@ final class EbbHandler implements HttpHandler {
         };
     }
 
+    /** Deregistering: each HTTP/2 connection Ebb holds the channel of gets the graceful, then the final GOAWAY. */
+    void goAwayHttp2() {
+        for (Conn conn : connections.values()) {
+            conn.goAway();
+        }
+    }
+
     private void forget(Conn conn) {
         if (conn.peer != null) {
             connections.remove(conn.peer, conn);
@@ -252,11 +268,14 @@ final class EbbHandler implements HttpHandler {
         final SocketAddress peer;
         final AtomicInteger inFlight = new AtomicInteger();
         final AtomicBoolean closeReported = new AtomicBoolean();
+        final AtomicBoolean goingAway = new AtomicBoolean();
         volatile boolean http2;
         volatile boolean closeWhenIdle;
         volatile boolean upgraded;
         /** The connection's HTTP/2 channel, when Ebb opened it (HTTPS with ALPN h2). */
         volatile Http2Channel channel;
+        /** The write side of that channel, which can send the graceful GOAWAY. */
+        volatile GoAwayConduit conduit;
         /** The WebSocket on this connection, when the application serves it through {@link EbbHandler#websocket}. */
         volatile WebSocketChannel webSocket;
         private volatile ChannelListener<? super StreamConnection> closeListener;
@@ -281,6 +300,34 @@ final class EbbHandler implements HttpHandler {
             };
             closeListener = ours;
             sc.setCloseListener(ours);
+        }
+
+        /**
+         * HTTP/2, once: the graceful GOAWAY (last-stream-id 2^31-1) now, with a PING so that it is written at
+         * once; after {@link #FINAL_GOAWAY_AFTER_MS} the final one (Undertow's own, naming the last stream it
+         * took) as soon as no stream is in flight, and Undertow closes the connection after it.
+         */
+        void goAway() {
+            Http2Channel h2 = channel;
+            GoAwayConduit gc = conduit;
+            if (h2 == null || gc == null || !goingAway.compareAndSet(false, true)) {
+                return;
+            }
+            h2.getIoThread().execute(() -> {
+                if (!h2.isOpen() || h2.isThisGoneAway()) {
+                    return;
+                }
+                synchronized (h2) { // Undertow writes frames under this monitor
+                    gc.goAway();
+                }
+                h2.sendPing(PING);
+            });
+            h2.getIoThread().executeAfter(() -> {
+                closeWhenIdle = true;
+                if (inFlight.get() == 0) {
+                    closeIfIdle();
+                }
+            }, FINAL_GOAWAY_AFTER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
         }
 
         void closed() {

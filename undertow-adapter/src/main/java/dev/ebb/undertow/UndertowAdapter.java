@@ -60,8 +60,8 @@ final class UndertowAdapter implements ServerAdapter {
 
     @Override
     public void startDeregistering() {
-        // HTTP/1 is told per response (Connection: close). HTTP/2 is left alone: Undertow 2.4 has no graceful
-        // GOAWAY (see EbbUndertow), and closing a connection between streams could cut one the peer already sent.
+        // HTTP/1 is told per response (Connection: close); HTTP/2 by GOAWAY where Ebb holds the channel.
+        handler.goAwayHttp2();
     }
 
     @Override
