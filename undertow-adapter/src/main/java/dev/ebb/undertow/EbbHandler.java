@@ -21,16 +21,23 @@ import io.undertow.websockets.WebSocketProtocolHandshakeHandler;
 import io.undertow.websockets.core.CloseMessage;
 import io.undertow.websockets.core.WebSocketChannel;
 import io.undertow.websockets.core.WebSockets;
+import java.io.IOException;
 import java.net.SocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import org.xnio.Buffers;
 import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
+import org.xnio.conduits.ConduitStreamSourceChannel;
+import org.xnio.conduits.PushBackStreamSourceConduit;
 
 /**
  * The root handler Ebb puts in front of the application's, and the registry of the TCP connections
@@ -185,6 +192,117 @@ final class EbbHandler implements HttpHandler {
         };
     }
 
+    /**
+     * A cleartext listener's first step when HTTP/2 is enabled: a connection that opens with the HTTP/2
+     * preface (prior knowledge) goes to {@code h2} with the bytes read, so that Ebb holds its channel; any
+     * other goes to {@code http1} with the bytes pushed back, as if read by no one. A connection still silent
+     * after {@code giveUpMs} goes to {@code http1}, which applies Undertow's own timeouts (and its own
+     * prior-knowledge support).
+     */
+    ChannelListener<StreamConnection> priorKnowledge(ChannelListener<StreamConnection> http1, DelegateOpenListener h2,
+            ByteBufferPool pool, long giveUpMs) {
+        return sc -> new Preface(sc, http1, h2, pool).start(giveUpMs);
+    }
+
+    private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
+
+    /** Reads the first bytes of a cleartext connection to tell HTTP/2 prior knowledge from HTTP/1. */
+    private final class Preface implements ChannelListener<ConduitStreamSourceChannel> {
+        private final StreamConnection sc;
+        private final ChannelListener<StreamConnection> http1;
+        private final DelegateOpenListener h2;
+        private final ByteBufferPool pool;
+        private final ByteBuffer head = ByteBuffer.allocate(PREFACE.length);
+        private volatile boolean decided;
+
+        Preface(StreamConnection sc, ChannelListener<StreamConnection> http1, DelegateOpenListener h2, ByteBufferPool pool) {
+            this.sc = sc;
+            this.http1 = http1;
+            this.h2 = h2;
+            this.pool = pool;
+        }
+
+        void start(long giveUpMs) {
+            if (!readAndDecide()) {
+                sc.getSourceChannel().setReadListener(this);
+                sc.getSourceChannel().resumeReads();
+                sc.getIoThread().executeAfter(this::giveUp, giveUpMs, TimeUnit.MILLISECONDS);
+            }
+        }
+
+        @Override
+        public void handleEvent(ConduitStreamSourceChannel channel) {
+            readAndDecide();
+        }
+
+        private void giveUp() {
+            if (!decided && sc.isOpen()) {
+                sc.getSourceChannel().suspendReads();
+                http1();
+            }
+        }
+
+        /** Reads what is there; whether the connection has been handed over (or closed). */
+        private boolean readAndDecide() {
+            if (decided) {
+                return true;
+            }
+            int read;
+            try {
+                read = sc.getSourceChannel().read(head);
+            } catch (IOException e) {
+                decided = true;
+                IoUtils.safeClose(sc);
+                return true;
+            }
+            int n = head.position();
+            for (int i = 0; i < n; i++) {
+                if (head.get(i) != PREFACE[i]) {
+                    http1();
+                    return true;
+                }
+            }
+            if (n == PREFACE.length) {
+                decided = true;
+                sc.getSourceChannel().suspendReads();
+                head.flip();
+                PooledByteBuffer data = pool.allocate();
+                data.getBuffer().clear();
+                data.getBuffer().put(head).flip();
+                h2.handleEvent(sc, data);
+                handedOver();
+                return true;
+            }
+            if (read == -1) {
+                decided = true;
+                IoUtils.safeClose(sc);
+                return true;
+            }
+            return false;
+        }
+
+        private void http1() {
+            decided = true;
+            sc.getSourceChannel().suspendReads();
+            head.flip();
+            if (head.hasRemaining()) {
+                PushBackStreamSourceConduit pushBack = new PushBackStreamSourceConduit(sc.getSourceChannel().getConduit());
+                pushBack.pushBack(Buffers.pooledWrapper(head));
+                sc.getSourceChannel().setConduit(pushBack);
+            }
+            http1.handleEvent(sc);
+            handedOver();
+        }
+
+        private void handedOver() {
+            SocketAddress peer = sc.getPeerAddress();
+            Conn conn = peer == null ? null : connections.get(peer);
+            if (conn != null && conn.sc == sc) {
+                conn.watchClose();
+            }
+        }
+    }
+
     /** See {@link EbbUndertow#websocket(WebSocketConnectionCallback)}. */
     static HttpHandler websocket(WebSocketConnectionCallback callback) {
         WebSocketConnectionCallback tracked = (exchange, channel) -> {
@@ -327,7 +445,7 @@ final class EbbHandler implements HttpHandler {
                 if (inFlight.get() == 0) {
                     closeIfIdle();
                 }
-            }, FINAL_GOAWAY_AFTER_MS, java.util.concurrent.TimeUnit.MILLISECONDS);
+            }, FINAL_GOAWAY_AFTER_MS, TimeUnit.MILLISECONDS);
         }
 
         void closed() {

@@ -216,8 +216,13 @@ public final class EbbUndertow {
                     open.setRootHandler(top);
                     AcceptingChannel<? extends StreamConnection> channel;
                     if (listener.ssl() == null) {
+                        ChannelListener<StreamConnection> first = open;
+                        if (http2) {
+                            first = root.priorKnowledge(open, root.http2Listener(pool, http), pool,
+                                    Math.max(1000, http.get(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)));
+                        }
                         channel = server.getWorker().createStreamConnectionServer(listener.address(),
-                                ChannelListeners.openListenerAdapter(root.tracking(open)), socket);
+                                ChannelListeners.openListenerAdapter(root.tracking(first)), socket);
                     } else {
                         // As Undertow.start() builds an HTTPS listener: ALPN offers h2 (when enabled) and http/1.1.
                         ChannelListener<StreamConnection> tls = open;
