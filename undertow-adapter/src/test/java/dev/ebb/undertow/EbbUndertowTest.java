@@ -74,6 +74,24 @@ class EbbUndertowTest {
     }
 
     @Test
+    void idleTimeoutTheApplicationSetBelowTheLoadBalancersRefusesToStart() {
+        // UndertowOptions.IDLE_TIMEOUT closes a connection with no byte read or written, idle keep-alive ones too.
+        EbbUndertow.Builder builder = EbbUndertow.builder(config().loadBalancerIdleTimeout(Duration.ofSeconds(60)).build())
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 30_000);
+        assertThatThrownBy(() -> start(builder)).isInstanceOf(EbbConfigException.class).hasMessageContaining("30s");
+    }
+
+    @Test
+    void idleTimeoutTheApplicationSetAboveTheLoadBalancersLeavesTheKeepAliveToEbb() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().loadBalancerIdleTimeout(Duration.ofSeconds(1)).build())
+                .setServerOption(UndertowOptions.IDLE_TIMEOUT, 120_000));
+        try (RawHttp c = RawHttp.connect(server.port())) {
+            assertThat(c.get("/work?ms=1").status()).isEqualTo(200);
+            assertThat(c.closedByServerWithin(Duration.ofSeconds(30))).as("Ebb's 6 s keep-alive").isTrue();
+        }
+    }
+
+    @Test
     void keepAliveTimeoutTheApplicationSetAboveTheLoadBalancersIsKept() throws Exception {
         EbbUndertow server = start(EbbUndertow.builder(config().loadBalancerIdleTimeout(Duration.ofSeconds(1)).build())
                 .setServerOption(UndertowOptions.NO_REQUEST_TIMEOUT, 120_000));
