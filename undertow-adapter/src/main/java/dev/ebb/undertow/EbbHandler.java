@@ -435,17 +435,22 @@ final class EbbHandler implements HttpHandler {
                 if (!h2.isOpen() || h2.isThisGoneAway()) {
                     return;
                 }
+                boolean told;
                 synchronized (h2) { // Undertow writes frames under this monitor
-                    gc.goAway();
+                    told = gc.goAway();
+                }
+                if (!told) { // nothing written yet, so no stream either: told at its first stream
+                    goingAway.set(false);
+                    return;
                 }
                 h2.sendPing(PING);
+                h2.getIoThread().executeAfter(() -> {
+                    closeWhenIdle = true;
+                    if (inFlight.get() == 0) {
+                        closeIfIdle();
+                    }
+                }, FINAL_GOAWAY_AFTER_MS, TimeUnit.MILLISECONDS);
             });
-            h2.getIoThread().executeAfter(() -> {
-                closeWhenIdle = true;
-                if (inFlight.get() == 0) {
-                    closeIfIdle();
-                }
-            }, FINAL_GOAWAY_AFTER_MS, TimeUnit.MILLISECONDS);
         }
 
         void closed() {

@@ -40,22 +40,40 @@ import org.xnio.channels.AcceptingChannel;
  * }</pre>
  *
  * <p>Ebb answers the probe paths, counts every other request, answers with {@code Connection: close}
- * once the shutdown has begun, and sets the keep-alive timeout ({@link UndertowOptions#NO_REQUEST_TIMEOUT},
- * Undertow's default 60 s; a value set with {@link Builder#setServerOption} counts as the application's
- * own). Ebb opens the HTTP listeners itself, with Undertow's {@link HttpOpenListener} on the
- * {@link Undertow}'s worker, so that it can close the listening sockets while connections live on:
- * {@link Undertow#getListenerInfo()} is empty and {@link #addresses()} lists them instead. With
- * {@code ebb.enabled=false} the listeners are Undertow's own and the server is a plain {@link Undertow}
- * (stop it with {@code undertow().stop()}); only the probe paths remain.
+ * once the shutdown has begun (never on a {@code 101}), and sets the keep-alive timeout
+ * ({@link UndertowOptions#NO_REQUEST_TIMEOUT}, Undertow's default 60 s; a value set with
+ * {@link Builder#setServerOption} counts as the application's own, and so does an
+ * {@link UndertowOptions#IDLE_TIMEOUT} below it, which closes idle connections first). Ebb opens the HTTP
+ * and HTTPS listeners itself, with Undertow's own open listeners ({@link HttpOpenListener}, and for HTTPS
+ * {@link UndertowXnioSsl} with {@link AlpnOpenListener}) on the {@link Undertow}'s worker, so that it can
+ * close the listening sockets while connections live on: {@link Undertow#getListenerInfo()} is empty and
+ * {@link #addresses()} lists them instead. With {@code ebb.enabled=false} the listeners are Undertow's own
+ * and the server is a plain {@link Undertow} (stop it with {@code undertow().stop()}); only the probe
+ * paths remain.
  *
- * <p><b>HTTP/2</b> (h2c, with {@code UndertowOptions.ENABLE_HTTP2}): Undertow 2.4 has no graceful
- * two-step GOAWAY ({@code Http2Channel.sendGoAway} closes the connection as soon as the frame is
- * written, cutting the streams in flight) and no public way from a request to its {@code Http2Channel}.
- * So Ebb never sends GOAWAY itself. Instead, from the start of the shutdown, an HTTP/2 connection is
- * closed at the TCP level on its I/O thread as soon as it has no stream in flight, and when draining
- * begins the ones already idle are closed at once: streams in flight always complete, and a stream
- * the peer opens in the instant of the close is never started, so the peer may retry it elsewhere,
- * but it is not told so by a GOAWAY. HTTPS and AJP listeners are not supported by this class.
+ * <p><b>HTTP/2</b> ({@code UndertowOptions.ENABLE_HTTP2}: ALPN {@code h2} on HTTPS listeners, prior knowledge
+ * and {@code Upgrade: h2c} on HTTP ones). Undertow 2.4 cannot send a graceful GOAWAY: its
+ * {@code Http2Channel.sendGoAway} names the last stream taken and closes the connection once the frame is
+ * written, and a request cannot reach its {@code Http2Channel} through public API. So Ebb opens ALPN
+ * {@code h2} and prior-knowledge connections itself (Undertow's {@code Http2Channel} and
+ * {@code Http2ReceiveListener}, as Undertow's own listeners do), keeps the channel, and puts a conduit under
+ * it that follows Undertow's frame boundaries. When deregistering begins, each such connection gets a
+ * graceful GOAWAY (NO_ERROR, last-stream-id 2^31-1) written between two of Undertow's frames (with a PING
+ * so that it goes out at once); about a second later, as soon as no stream is in flight, Undertow's own
+ * GOAWAY names the last stream it took and Undertow closes the connection. No stream Undertow accepted is
+ * reset. A connection opened while deregistering is told at its first stream. A connection upgraded
+ * from HTTP/1 with {@code Upgrade: h2c} is Undertow's alone: it is left open while deregistering and
+ * closed when it has no stream in flight once draining begins, without GOAWAY.
+ *
+ * <p><b>WebSockets</b> (Undertow's {@code io.undertow.websockets}): an upgraded connection is reported to
+ * Ebb, never closed by the keep-alive timeout or as idle, and the drain waits for it. For Ebb to tell it
+ * "going away" (close 1001) when draining begins, serve it with {@link #websocket(WebSocketConnectionCallback)}
+ * in place of {@code Handlers.websocket(callback)} (one line): Undertow exposes a WebSocket's channel only
+ * to the handshake handler's callback. A WebSocket served by {@code Handlers.websocket} directly is kept
+ * until it closes or the drain timeout, where it is aborted and counted.
+ *
+ * <p>Long responses (server-sent events, streaming) are requests in flight: end them in
+ * {@link Ebb#onDraining(Runnable)}. AJP listeners are not supported by this class.
  *
  * <p>Thread-safety: the builder is not thread-safe; a started {@code EbbUndertow} is.
  */

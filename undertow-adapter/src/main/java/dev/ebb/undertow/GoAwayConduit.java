@@ -27,6 +27,7 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
     private int headerSeen;
     private int length;
     private long payloadLeft;
+    private boolean started;
     private ByteBuffer pending;
     private int[] starts = new int[8];
 
@@ -34,8 +35,14 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
         super(next);
     }
 
-    /** Sends the graceful GOAWAY with the next write. Call under the {@code Http2Channel}'s monitor. */
-    void goAway() {
+    /**
+     * Sends the graceful GOAWAY with the next write, unless Undertow has written no frame yet (its SETTINGS
+     * must come first); whether it will. Call under the {@code Http2Channel}'s monitor.
+     */
+    boolean goAway() {
+        if (!started) {
+            return false;
+        }
         ByteBuffer frame = ByteBuffer.allocate(HEADER + 8);
         frame.put((byte) 0).put((byte) 0).put((byte) 8) // length
                 .put((byte) 0x07) // type GOAWAY
@@ -45,6 +52,7 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
                 .putInt(0); // NO_ERROR
         frame.flip();
         pending = frame;
+        return true;
     }
 
     /** Writes the pending GOAWAY if at a frame boundary; whether Undertow's bytes may go now. */
@@ -113,6 +121,7 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
             }
             headerSeen++;
             if (headerSeen == HEADER) {
+                started = true;
                 payloadLeft = length;
                 headerSeen = 0;
                 length = 0;
