@@ -1,6 +1,7 @@
 package dev.ebb.undertow;
 
 import dev.ebb.spi.EbbCore;
+import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
 import io.undertow.protocols.http2.Http2Channel;
@@ -36,6 +37,7 @@ import org.xnio.ChannelListeners;
 import org.xnio.IoUtils;
 import org.xnio.OptionMap;
 import org.xnio.StreamConnection;
+import org.xnio.XnioExecutor;
 import org.xnio.conduits.ConduitStreamSourceChannel;
 import org.xnio.conduits.PushBackStreamSourceConduit;
 
@@ -143,6 +145,10 @@ final class EbbHandler implements HttpHandler {
                 sc.getSinkChannel().setConduit(conduit);
                 Http2Channel channel = new Http2Channel(sc, Http2OpenListener.HTTP2, pool, buffer, false, false,
                         undertowOptions);
+                int idle = undertowOptions.get(UndertowOptions.IDLE_TIMEOUT, 0);
+                if (idle > 0) {
+                    channel.setIdleTimeout(idle);
+                }
                 Conn conn = sc.getPeerAddress() == null ? null : connections.get(sc.getPeerAddress());
                 if (conn != null && conn.sc == sc) {
                     conn.http2 = true;
@@ -214,6 +220,7 @@ final class EbbHandler implements HttpHandler {
         private final ByteBufferPool pool;
         private final ByteBuffer head = ByteBuffer.allocate(PREFACE.length);
         private volatile boolean decided;
+        private volatile XnioExecutor.Key giveUp;
 
         Preface(StreamConnection sc, ChannelListener<StreamConnection> http1, DelegateOpenListener h2, ByteBufferPool pool) {
             this.sc = sc;
@@ -226,7 +233,18 @@ final class EbbHandler implements HttpHandler {
             if (!readAndDecide()) {
                 sc.getSourceChannel().setReadListener(this);
                 sc.getSourceChannel().resumeReads();
-                sc.getIoThread().executeAfter(this::giveUp, giveUpMs, TimeUnit.MILLISECONDS);
+                giveUp = sc.getIoThread().executeAfter(this::giveUp, giveUpMs, TimeUnit.MILLISECONDS);
+                if (decided) {
+                    giveUp.remove();
+                }
+            }
+        }
+
+        private void decided() {
+            decided = true;
+            XnioExecutor.Key key = giveUp;
+            if (key != null) {
+                key.remove();
             }
         }
 
@@ -251,7 +269,7 @@ final class EbbHandler implements HttpHandler {
             try {
                 read = sc.getSourceChannel().read(head);
             } catch (IOException e) {
-                decided = true;
+                decided();
                 IoUtils.safeClose(sc);
                 return true;
             }
@@ -263,7 +281,7 @@ final class EbbHandler implements HttpHandler {
                 }
             }
             if (n == PREFACE.length) {
-                decided = true;
+                decided();
                 sc.getSourceChannel().suspendReads();
                 head.flip();
                 PooledByteBuffer data = pool.allocate();
@@ -274,7 +292,7 @@ final class EbbHandler implements HttpHandler {
                 return true;
             }
             if (read == -1) {
-                decided = true;
+                decided();
                 IoUtils.safeClose(sc);
                 return true;
             }
@@ -282,7 +300,7 @@ final class EbbHandler implements HttpHandler {
         }
 
         private void http1() {
-            decided = true;
+            decided();
             sc.getSourceChannel().suspendReads();
             head.flip();
             if (head.hasRemaining()) {

@@ -11,7 +11,8 @@ import org.xnio.conduits.StreamSinkConduit;
 
 /**
  * The write side of an HTTP/2 connection Ebb opened, below Undertow's {@code Http2Channel}: it follows the
- * frame boundaries of what Undertow writes and, when asked, puts one graceful GOAWAY frame (NO_ERROR,
+ * frame boundaries of what Undertow writes and, when asked (and not inside a header block, which only
+ * CONTINUATION frames may interrupt), puts one graceful GOAWAY frame (NO_ERROR,
  * last-stream-id 2^31-1) between two of Undertow's frames, which Undertow 2.4 cannot send itself (its
  * {@code sendGoAway} names the last stream taken and closes the connection). A GOAWAY changes no
  * connection state that Undertow's frames depend on (no HPACK, no flow control).
@@ -22,10 +23,18 @@ import org.xnio.conduits.StreamSinkConduit;
 final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
 
     private static final int HEADER = 9;
+    private static final int FRAME_HEADERS = 0x1;
+    private static final int FRAME_PUSH_PROMISE = 0x5;
+    private static final int FRAME_CONTINUATION = 0x9;
+    private static final int FLAG_END_HEADERS = 0x4;
 
     /** Bytes of the current frame header seen so far (0 at a frame boundary, when payloadLeft is 0). */
     private int headerSeen;
     private int length;
+    private int type;
+    private int flags;
+    /** Inside a header block (HEADERS or PUSH_PROMISE without END_HEADERS): only CONTINUATION may follow. */
+    private boolean inHeaderBlock;
     private long payloadLeft;
     private boolean started;
     private ByteBuffer pending;
@@ -58,7 +67,7 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
     /** Writes the pending GOAWAY if at a frame boundary; whether Undertow's bytes may go now. */
     private boolean flushPending() throws IOException {
         ByteBuffer frame = pending;
-        if (frame == null || headerSeen != 0 || payloadLeft != 0) {
+        if (frame == null || headerSeen != 0 || payloadLeft != 0 || inHeaderBlock) {
             return true;
         }
         next.write(frame);
@@ -118,10 +127,17 @@ final class GoAwayConduit extends AbstractStreamSinkConduit<StreamSinkConduit> {
             int v = b.get(i++) & 0xFF;
             if (headerSeen < 3) {
                 length = (length << 8) | v;
+            } else if (headerSeen == 3) {
+                type = v;
+            } else if (headerSeen == 4) {
+                flags = v;
             }
             headerSeen++;
             if (headerSeen == HEADER) {
                 started = true;
+                if (type == FRAME_HEADERS || type == FRAME_PUSH_PROMISE || type == FRAME_CONTINUATION) {
+                    inHeaderBlock = (flags & FLAG_END_HEADERS) == 0;
+                }
                 payloadLeft = length;
                 headerSeen = 0;
                 length = 0;
