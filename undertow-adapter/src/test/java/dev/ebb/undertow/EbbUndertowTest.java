@@ -8,7 +8,9 @@ import dev.ebb.EbbConfig;
 import dev.ebb.EbbConfigException;
 import dev.ebb.ShutdownReport;
 import dev.ebb.Ebb;
+import dev.ebb.Phase;
 import dev.ebb.contract.AdapterContract;
+import dev.ebb.contract.H2Client;
 import dev.ebb.contract.RawHttp;
 import dev.ebb.contract.WsClient;
 import io.undertow.server.HttpHandler;
@@ -22,6 +24,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.http2.frames.GoAwayFrame;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -85,6 +88,30 @@ class EbbUndertowTest {
                 assertThat(before.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("cut at the drain timeout")
                         .isEqualTo(WsClient.ABNORMAL_CLOSURE);
             }
+        }
+    }
+
+    @Test
+    void idleHttp2ConnectionIsToldBothGoAwaysAndClosedWhileStillDeregistering() throws Exception {
+        EbbUndertow server = start(EbbUndertow.builder(config().build()).setServerOption(UndertowOptions.ENABLE_HTTP2, true));
+        AdapterContract.RunningServer running = AdapterContract.RunningServer.of(server.port(), server.ebb(), () -> { });
+        try (H2Client h2 = H2Client.start(running)) {
+            H2Client.Connection idle = h2.connect();
+            assertThat(idle.get("/work?ms=1").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(200);
+
+            server.ebb().shutdown();
+
+            assertThat(idle.closed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("closed after the final GOAWAY").isTrue();
+            assertThat(idle.goAways).extracting(GoAwayFrame::getLastStreamId).containsExactly(Integer.MAX_VALUE, 1);
+            assertThat(idle.goAways).allSatisfy(f -> assertThat(f.getError()).isZero());
+            assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
+
+            H2Client.Connection later = h2.connect();
+            assertThat(later.get("/work?ms=1").get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("served while deregistering")
+                    .isEqualTo(200);
+            assertThat(later.closed.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("told at its first stream").isTrue();
+            assertThat(later.goAways).extracting(GoAwayFrame::getLastStreamId).containsExactly(Integer.MAX_VALUE, 1);
+            assertThat(later.resets).isEmpty();
         }
     }
 
