@@ -7,17 +7,24 @@ import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import io.undertow.server.DefaultByteBufferPool;
 import io.undertow.server.HttpHandler;
+import io.undertow.server.protocol.http.AlpnOpenListener;
 import io.undertow.server.protocol.http.HttpOpenListener;
+import io.undertow.server.protocol.http2.Http2OpenListener;
 import io.undertow.server.protocol.http2.Http2UpgradeHandler;
+import io.undertow.protocols.ssl.UndertowXnioSsl;
+import io.undertow.websockets.WebSocketConnectionCallback;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import javax.net.ssl.SSLContext;
+import org.xnio.ChannelListener;
 import org.xnio.ChannelListeners;
 import org.xnio.Option;
 import org.xnio.OptionMap;
 import org.xnio.Options;
+import org.xnio.SslClientAuthMode;
 import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
 
@@ -33,22 +40,40 @@ import org.xnio.channels.AcceptingChannel;
  * }</pre>
  *
  * <p>Ebb answers the probe paths, counts every other request, answers with {@code Connection: close}
- * once the shutdown has begun, and sets the keep-alive timeout ({@link UndertowOptions#NO_REQUEST_TIMEOUT},
- * Undertow's default 60 s; a value set with {@link Builder#setServerOption} counts as the application's
- * own). Ebb opens the HTTP listeners itself, with Undertow's {@link HttpOpenListener} on the
- * {@link Undertow}'s worker, so that it can close the listening sockets while connections live on:
- * {@link Undertow#getListenerInfo()} is empty and {@link #addresses()} lists them instead. With
- * {@code ebb.enabled=false} the listeners are Undertow's own and the server is a plain {@link Undertow}
- * (stop it with {@code undertow().stop()}); only the probe paths remain.
+ * once the shutdown has begun (never on a {@code 101}), and sets the keep-alive timeout
+ * ({@link UndertowOptions#NO_REQUEST_TIMEOUT}, Undertow's default 60 s; a value set with
+ * {@link Builder#setServerOption} counts as the application's own, and so does an
+ * {@link UndertowOptions#IDLE_TIMEOUT} below it, which closes idle connections first). Ebb opens the HTTP
+ * and HTTPS listeners itself, with Undertow's own open listeners ({@link HttpOpenListener}, and for HTTPS
+ * {@link UndertowXnioSsl} with {@link AlpnOpenListener}) on the {@link Undertow}'s worker, so that it can
+ * close the listening sockets while connections live on: {@link Undertow#getListenerInfo()} is empty and
+ * {@link #addresses()} lists them instead. With {@code ebb.enabled=false} the listeners are Undertow's own
+ * and the server is a plain {@link Undertow} (stop it with {@code undertow().stop()}); only the probe
+ * paths remain.
  *
- * <p><b>HTTP/2</b> (h2c, with {@code UndertowOptions.ENABLE_HTTP2}): Undertow 2.4 has no graceful
- * two-step GOAWAY ({@code Http2Channel.sendGoAway} closes the connection as soon as the frame is
- * written, cutting the streams in flight) and no public way from a request to its {@code Http2Channel}.
- * So Ebb never sends GOAWAY itself. Instead, from the start of the shutdown, an HTTP/2 connection is
- * closed at the TCP level on its I/O thread as soon as it has no stream in flight, and when draining
- * begins the ones already idle are closed at once: streams in flight always complete, and a stream
- * the peer opens in the instant of the close is never started, so the peer may retry it elsewhere,
- * but it is not told so by a GOAWAY. HTTPS and AJP listeners are not supported by this class.
+ * <p><b>HTTP/2</b> ({@code UndertowOptions.ENABLE_HTTP2}: ALPN {@code h2} on HTTPS listeners, prior knowledge
+ * and {@code Upgrade: h2c} on HTTP ones). Undertow 2.4 cannot send a graceful GOAWAY: its
+ * {@code Http2Channel.sendGoAway} names the last stream taken and closes the connection once the frame is
+ * written, and a request cannot reach its {@code Http2Channel} through public API. So Ebb opens ALPN
+ * {@code h2} and prior-knowledge connections itself (Undertow's {@code Http2Channel} and
+ * {@code Http2ReceiveListener}, as Undertow's own listeners do), keeps the channel, and puts a conduit under
+ * it that follows Undertow's frame boundaries. When deregistering begins, each such connection gets a
+ * graceful GOAWAY (NO_ERROR, last-stream-id 2^31-1) written between two of Undertow's frames (with a PING
+ * so that it goes out at once); about a second later, as soon as no stream is in flight, Undertow's own
+ * GOAWAY names the last stream it took and Undertow closes the connection. No stream Undertow accepted is
+ * reset. A connection opened while deregistering is told at its first stream. A connection upgraded
+ * from HTTP/1 with {@code Upgrade: h2c} is Undertow's alone: it is left open while deregistering and
+ * closed when it has no stream in flight once draining begins, without GOAWAY.
+ *
+ * <p><b>WebSockets</b> (Undertow's {@code io.undertow.websockets}): an upgraded connection is reported to
+ * Ebb, never closed by the keep-alive timeout or as idle, and the drain waits for it. For Ebb to tell it
+ * "going away" (close 1001) when draining begins, serve it with {@link #websocket(WebSocketConnectionCallback)}
+ * in place of {@code Handlers.websocket(callback)} (one line): Undertow exposes a WebSocket's channel only
+ * to the handshake handler's callback. A WebSocket served by {@code Handlers.websocket} directly is kept
+ * until it closes or the drain timeout, where it is aborted and counted.
+ *
+ * <p>Long responses (server-sent events, streaming) are requests in flight: end them in
+ * {@link Ebb#onDraining(Runnable)}. AJP listeners are not supported by this class.
  *
  * <p>Thread-safety: the builder is not thread-safe; a started {@code EbbUndertow} is.
  */
@@ -84,16 +109,28 @@ public final class EbbUndertow {
         return addresses;
     }
 
-    /** The port of the first HTTP listener. */
+    /** The port of the first listener. */
     public int port() {
         return addresses.get(0).getPort();
+    }
+
+    /**
+     * Undertow's WebSocket handshake handler for {@code callback}, as {@code Handlers.websocket(callback)},
+     * that also lets Ebb tell the WebSocket "going away" (close 1001) when draining begins. Use it in place
+     * of {@code Handlers.websocket(callback)}; on a server without Ebb it is that handler.
+     */
+    public static HttpHandler websocket(WebSocketConnectionCallback callback) {
+        return EbbHandler.websocket(callback);
+    }
+
+    private record Listener(InetSocketAddress address, SSLContext ssl) {
     }
 
     /** Collects an Undertow configuration the way {@link Undertow.Builder} does. Not thread-safe. */
     public static final class Builder {
         private final EbbConfig config;
         private final Undertow.Builder undertow = Undertow.builder();
-        private final List<InetSocketAddress> listeners = new ArrayList<>();
+        private final List<Listener> listeners = new ArrayList<>();
         private final OptionMap.Builder serverOptions = OptionMap.builder();
         private final OptionMap.Builder socketOptions = OptionMap.builder();
         private HttpHandler handler;
@@ -104,7 +141,16 @@ public final class EbbUndertow {
 
         /** Adds an HTTP listener on {@code host}:{@code port} ({@code 0}: an ephemeral port). */
         public Builder addHttpListener(int port, String host) {
-            listeners.add(new InetSocketAddress(host, port));
+            listeners.add(new Listener(new InetSocketAddress(host, port), null));
+            return this;
+        }
+
+        /**
+         * Adds an HTTPS listener on {@code host}:{@code port} ({@code 0}: an ephemeral port) with {@code ssl};
+         * with {@link UndertowOptions#ENABLE_HTTP2} it offers {@code h2} and {@code http/1.1} by ALPN.
+         */
+        public Builder addHttpsListener(int port, String host, SSLContext ssl) {
+            listeners.add(new Listener(new InetSocketAddress(host, port), Objects.requireNonNull(ssl, "ssl")));
             return this;
         }
 
@@ -158,8 +204,8 @@ public final class EbbUndertow {
             UndertowAdapter adapter = new UndertowAdapter(serverOptions);
             EbbCore core = EbbCore.create(config, adapter);
             EbbHandler root = new EbbHandler(core, handler);
-            HttpHandler top = serverOptions.getMap().get(UndertowOptions.ENABLE_HTTP2, false)
-                    ? new Http2UpgradeHandler(root) : root;
+            boolean http2 = serverOptions.getMap().get(UndertowOptions.ENABLE_HTTP2, false);
+            HttpHandler top = http2 ? new Http2UpgradeHandler(root) : root;
             if (!config.enabled()) {
                 return startPlain(core, adapter, root);
             }
@@ -183,11 +229,34 @@ public final class EbbUndertow {
                 OptionMap http = OptionMap.builder()
                         .set(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)
                         .addAll(options).getMap();
-                for (InetSocketAddress address : listeners) {
+                for (Listener listener : listeners) {
                     HttpOpenListener open = new HttpOpenListener(pool, http);
                     open.setRootHandler(top);
-                    AcceptingChannel<StreamConnection> channel = server.getWorker().createStreamConnectionServer(
-                            address, ChannelListeners.openListenerAdapter(root.tracking(open)), socket);
+                    AcceptingChannel<? extends StreamConnection> channel;
+                    if (listener.ssl() == null) {
+                        ChannelListener<StreamConnection> first = open;
+                        if (http2) {
+                            first = root.priorKnowledge(open, root.http2Listener(pool, http), pool,
+                                    Math.max(1000, http.get(UndertowOptions.NO_REQUEST_TIMEOUT, UndertowAdapter.UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS)));
+                        }
+                        channel = server.getWorker().createStreamConnectionServer(listener.address(),
+                                ChannelListeners.openListenerAdapter(root.tracking(first)), socket);
+                    } else {
+                        // As Undertow.start() builds an HTTPS listener: ALPN offers h2 (when enabled) and http/1.1.
+                        ChannelListener<StreamConnection> tls = open;
+                        if (http2) {
+                            AlpnOpenListener alpn = new AlpnOpenListener(pool, http, open);
+                            alpn.addProtocol(Http2OpenListener.HTTP2, root.http2Listener(pool, http), 10);
+                            alpn.setRootHandler(root);
+                            tls = alpn;
+                        }
+                        UndertowXnioSsl xnioSsl = new UndertowXnioSsl(server.getWorker().getXnio(),
+                                OptionMap.create(Options.USE_DIRECT_BUFFERS, true), listener.ssl());
+                        OptionMap sslSocket = OptionMap.builder().addAll(socket)
+                                .set(Options.SSL_CLIENT_AUTH_MODE, SslClientAuthMode.NOT_REQUESTED).getMap();
+                        channel = xnioSsl.createSslConnectionServer(server.getWorker(), listener.address(),
+                                ChannelListeners.openListenerAdapter(root.tracking(tls)), sslSocket);
+                    }
                     adapter.listening(channel);
                     channel.resumeAccepts();
                     bound.add(channel.getLocalAddress(InetSocketAddress.class));
@@ -203,8 +272,13 @@ public final class EbbUndertow {
         private EbbUndertow startPlain(EbbCore core, UndertowAdapter adapter, EbbHandler root) {
             undertow.setHandler(root);
             serverOptions.getMap().forEach(o -> copy(o, serverOptions.getMap()));
-            for (InetSocketAddress address : listeners) {
-                undertow.addHttpListener(address.getPort(), address.getHostString());
+            for (Listener listener : listeners) {
+                InetSocketAddress address = listener.address();
+                if (listener.ssl() == null) {
+                    undertow.addHttpListener(address.getPort(), address.getHostString());
+                } else {
+                    undertow.addHttpsListener(address.getPort(), address.getHostString(), listener.ssl());
+                }
             }
             Undertow server = undertow.build();
             server.start();

@@ -43,14 +43,29 @@ final class UndertowAdapter implements ServerAdapter {
         return "Undertow " + Version.getVersionString();
     }
 
+    /**
+     * The keep-alive idle timeout: {@link UndertowOptions#NO_REQUEST_TIMEOUT}, unless the application set an
+     * {@link UndertowOptions#IDLE_TIMEOUT} (no byte read or written) below it, which then closes idle
+     * connections first and is what core must check against the load balancer's.
+     */
     @Override
     public KeepAlive keepAlive() {
         OptionMap options = serverOptions.getMap();
+        KeepAlive noRequest;
         if (!options.contains(UndertowOptions.NO_REQUEST_TIMEOUT)) {
-            return KeepAlive.serverDefault(Duration.ofMillis(UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS));
+            noRequest = KeepAlive.serverDefault(Duration.ofMillis(UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS));
+        } else {
+            int ms = options.get(UndertowOptions.NO_REQUEST_TIMEOUT, UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS);
+            noRequest = ms > 0 ? KeepAlive.explicit(Duration.ofMillis(ms)) : new KeepAlive(Optional.empty(), true);
         }
-        int ms = options.get(UndertowOptions.NO_REQUEST_TIMEOUT, UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS);
-        return ms > 0 ? KeepAlive.explicit(Duration.ofMillis(ms)) : new KeepAlive(Optional.empty(), true);
+        int idleMs = options.get(UndertowOptions.IDLE_TIMEOUT, 0);
+        if (idleMs > 0) {
+            Duration idle = Duration.ofMillis(idleMs);
+            if (noRequest.timeout().map(t -> idle.compareTo(t) < 0).orElse(true)) {
+                return KeepAlive.explicit(idle);
+            }
+        }
+        return noRequest;
     }
 
     @Override
@@ -60,7 +75,13 @@ final class UndertowAdapter implements ServerAdapter {
 
     @Override
     public void startDeregistering() {
-        handler.closeHttp2WhenIdle();
+        // HTTP/1 is told per response (Connection: close); HTTP/2 by GOAWAY where Ebb holds the channel.
+        handler.goAwayHttp2();
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        return handler.closeWebSockets();
     }
 
     @Override
