@@ -53,7 +53,8 @@ public final class Main {
         }
         ServerSentEventHandler events = Handlers.serverSentEvents();
         Set<WebSocketChannel> sockets = ConcurrentHashMap.newKeySet();
-        HttpHandler webSockets = Handlers.websocket((exchange, channel) -> {
+        // Undertow's Handlers.websocket, through which Ebb can also tell each socket 1001 when it begins draining
+        HttpHandler webSockets = EbbUndertow.websocket((exchange, channel) -> {
             sockets.add(channel);
             channel.addCloseTask(sockets::remove);
             channel.getReceiveSetter().set(new AbstractReceiveListener() {
