@@ -2,15 +2,18 @@ package dev.ebb.spring;
 
 import dev.ebb.spi.EbbCore;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
-import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.slf4j.Logger;
@@ -19,6 +22,7 @@ import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.Ordered;
 import reactor.netty.Connection;
+import reactor.netty.NettyPipeline;
 import reactor.netty.channel.ChannelOperations;
 import reactor.netty.http.websocket.WebsocketInbound;
 import reactor.netty.http.websocket.WebsocketOutbound;
@@ -72,7 +76,10 @@ final class ReactorNettyConnections
     @Override
     public void startDeregistering() {
         for (Channel channel : connections) {
-            channel.eventLoop().execute(() -> ReactorNettyHttp2.startGoAway(channel));
+            on(channel, () -> {
+                ReactorNettyHttp2.startGoAway(channel);
+                return true;
+            });
         }
     }
 
@@ -85,7 +92,7 @@ final class ReactorNettyConnections
     public int closeIdle() {
         List<Future<Boolean>> closes = new ArrayList<>();
         for (Channel channel : connections) {
-            closes.add(channel.eventLoop().submit(() -> closeIfIdle(channel)));
+            closes.add(on(channel, () -> closeIfIdle(channel)));
         }
         return count(closes, "close idle connections");
     }
@@ -95,7 +102,7 @@ final class ReactorNettyConnections
         if (!channel.isActive() || upgraded.contains(channel)) {
             return false;
         }
-        if (channel.pipeline().get(Http2FrameCodec.class) != null) {
+        if (ReactorNettyHttp2.http2(channel)) {
             return ReactorNettyHttp2.finishGoAway(channel);
         }
         if (ChannelOperations.get(channel) == null) {
@@ -109,8 +116,12 @@ final class ReactorNettyConnections
     public int closeUpgraded() {
         List<Future<Boolean>> closes = new ArrayList<>();
         for (Channel channel : upgraded) {
-            closes.add(channel.eventLoop().submit(() -> {
+            closes.add(on(channel, () -> {
                 if (channel.isActive() && ChannelOperations.get(channel) instanceof WebsocketOutbound ws) {
+                    ChannelPipeline pipeline = channel.pipeline();
+                    if (pipeline.get(NettyPipeline.ReactiveBridge) != null) {
+                        pipeline.addBefore(NettyPipeline.ReactiveBridge, WebSocketClosingHandshake.NAME, new WebSocketClosingHandshake());
+                    }
                     ws.sendClose(1001, "going away").subscribe(null, error -> log.debug("ebb: 1001 on {} failed", channel, error));
                     return true;
                 }
@@ -124,11 +135,18 @@ final class ReactorNettyConnections
     public int abort() {
         List<Future<Boolean>> aborts = new ArrayList<>();
         for (Channel channel : connections) {
-            aborts.add(channel.eventLoop().submit(() -> {
+            aborts.add(on(channel, () -> {
                 if (!channel.isOpen()) {
                     return false;
                 }
-                ReactorNettyHttp2.abort(channel);
+                // From the head of the pipeline: no handler (HTTP/2's graceful close, the WebSocket closing
+                // handshake) may delay it.
+                ChannelHandlerContext first = channel.pipeline().firstContext();
+                if (first != null) {
+                    first.close();
+                } else {
+                    channel.close();
+                }
                 return true;
             }));
         }
@@ -147,9 +165,21 @@ final class ReactorNettyConnections
         }
     }
 
+    /** Runs {@code step} on the channel's event loop; {@code null} when the loop has shut down (so has the channel). */
+    private static Future<Boolean> on(Channel channel, Callable<Boolean> step) {
+        try {
+            return channel.eventLoop().submit(step);
+        } catch (RejectedExecutionException e) {
+            return null;
+        }
+    }
+
     private static int count(List<Future<Boolean>> results, String what) {
         int n = 0;
         for (Future<Boolean> result : results) {
+            if (result == null) {
+                continue;
+            }
             try {
                 if (Boolean.TRUE.equals(result.get(STEP_SECONDS, TimeUnit.SECONDS))) {
                     n++;
