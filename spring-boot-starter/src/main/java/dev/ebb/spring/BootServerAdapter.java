@@ -75,6 +75,14 @@ final class BootServerAdapter implements ServerAdapter {
          */
         default void upgradeCompleted(Object nativeRequest) {
         }
+
+        /**
+         * Called while Ebb deregisters or drains with the server's native request of an HTTP/2 stream, so
+         * that a connection accepted meanwhile (e.g. whose HTTP/2 was negotiated by ALPN after it was
+         * accepted) gets its graceful GOAWAY too.
+         */
+        default void http2RequestWhileClosing(Object nativeRequest) {
+        }
     }
 
     /** The value of a {@code server.*} duration property the application set, in Boot's own format. */

@@ -42,7 +42,11 @@ final class EbbWebFilter implements WebFilter, Ordered {
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
         ServerHttpRequest request = exchange.getRequest();
         boolean webSocket = "websocket".equalsIgnoreCase(request.getHeaders().getFirst(HttpHeaders.UPGRADE));
-        if (!http2(request)) {
+        if (http2(request)) {
+            if (core.closing()) {
+                adapter.connections().http2RequestWhileClosing(nativeRequest(request));
+            }
+        } else {
             ServerHttpResponse response = exchange.getResponse();
             response.beforeCommit(() -> {
                 if (!(webSocket && switching(response)) && core.closeConnection()) {

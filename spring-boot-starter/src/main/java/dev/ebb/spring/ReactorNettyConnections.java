@@ -174,6 +174,20 @@ final class ReactorNettyConnections
         }
     }
 
+    @Override
+    public void http2RequestWhileClosing(Object nativeRequest) {
+        if (!(nativeRequest instanceof Connection stream)) {
+            return;
+        }
+        Channel connection = stream.channel().parent();
+        if (connection != null && !(connection instanceof ServerChannel)) {
+            on(connection, () -> {
+                ReactorNettyHttp2.startGoAway(connection);
+                return true;
+            });
+        }
+    }
+
     private static int count(List<Future<Boolean>> results, String what) {
         int n = 0;
         for (Future<Boolean> result : results) {

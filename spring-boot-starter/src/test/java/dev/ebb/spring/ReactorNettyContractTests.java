@@ -1,8 +1,13 @@
 package dev.ebb.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
 import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
+import dev.ebb.ShutdownReport;
 import dev.ebb.contract.AdapterContract;
+import dev.ebb.contract.H2Client;
 import dev.ebb.contract.TestTls;
 import dev.ebb.spi.EbbCore;
 import dev.ebb.spi.KeepAlive;
@@ -10,6 +15,9 @@ import dev.ebb.spi.ServerAdapter;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
@@ -21,6 +29,8 @@ import org.springframework.context.ConfigurableApplicationContext;
  * {@link RunningServer#ebb()} is the application's {@code Ebb} bean.
  */
 class ReactorNettyContractTests extends AdapterContract {
+
+    private static final Duration WAIT = Duration.ofSeconds(20);
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
@@ -51,6 +61,34 @@ class ReactorNettyContractTests extends AdapterContract {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         Ebb ebb = config.enabled() ? context.getBean(EbbCore.class) : withoutEbb(config, context);
         return RunningServer.of(port, ebb, tls(), context::close);
+    }
+
+    @Test
+    void http2ConnectionOpenedWhileDeregisteringGetsTheGracefulGoAwayToo() throws Exception {
+        RunningServer server = start(config().build());
+        Ebb ebb = server.ebb();
+        try {
+            CompletableFuture<ShutdownReport> stopped = ebb.shutdown();
+            try (H2Client h2 = H2Client.start(server)) {
+                // Over TLS, HTTP/2 is negotiated (ALPN) only after the connection was accepted.
+                H2Client.Connection connection = h2.connect();
+                assertThat(connection.get("/work?ms=1").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(200);
+                assertThat(connection.goAway.await(WAIT.toSeconds(), TimeUnit.SECONDS)).as("GOAWAY received").isTrue();
+                assertThat(connection.goAways.get(0).getLastStreamId()).isEqualTo(Integer.MAX_VALUE);
+                await().atMost(WAIT).until(() -> connection.goAways.size() >= 2 || connection.closed.getCount() == 0);
+                assertThat(connection.resets).isEmpty();
+                assertThat(connection.goAways).allSatisfy(f -> assertThat(f.getError()).isZero());
+            }
+            ebb.expedite();
+            assertThat(stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS).clean()).isTrue();
+        } finally {
+            ebb.shutdown();
+            await().atMost(WAIT).until(() -> {
+                ebb.expedite();
+                return ebb.stopped().isDone();
+            });
+            server.close();
+        }
     }
 
     private static String ms(Duration d) {
