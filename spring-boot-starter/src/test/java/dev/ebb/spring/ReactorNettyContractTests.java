@@ -5,9 +5,11 @@ import static org.awaitility.Awaitility.await;
 
 import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
+import dev.ebb.Phase;
 import dev.ebb.ShutdownReport;
 import dev.ebb.contract.AdapterContract;
 import dev.ebb.contract.H2Client;
+import dev.ebb.contract.RawHttp;
 import dev.ebb.contract.TestTls;
 import dev.ebb.spi.EbbCore;
 import dev.ebb.spi.KeepAlive;
@@ -41,6 +43,8 @@ class ReactorNettyContractTests extends AdapterContract {
                 "--server.address=127.0.0.1",
                 "--server.http2.enabled=true",
                 "--spring.main.banner-mode=off",
+                "--management.endpoint.health.probes.enabled=true",
+                "--management.endpoint.health.group.readiness.additional-path=server:/readyz",
                 "--spring.autoconfigure.exclude="
                         + "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
                         + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
@@ -82,13 +86,38 @@ class ReactorNettyContractTests extends AdapterContract {
             ebb.expedite();
             assertThat(stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS).clean()).isTrue();
         } finally {
-            ebb.shutdown();
-            await().atMost(WAIT).until(() -> {
-                ebb.expedite();
-                return ebb.stopped().isDone();
-            });
-            server.close();
+            stop(server);
         }
+    }
+
+    @Test
+    void actuatorReadinessGoesDownWhenTheApplicationCallsEbbShutdownItself() throws Exception {
+        RunningServer server = start(config().build());
+        try {
+            assertThat(status(server, "/readyz")).isEqualTo(200);
+            server.ebb().shutdown();
+            await().atMost(WAIT).until(() -> status(server, "/readyz") == 503);
+            assertThat(status(server, "/work?ms=1")).isEqualTo(200);
+            assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
+        } finally {
+            stop(server);
+        }
+    }
+
+    private static int status(RunningServer server, String path) throws Exception {
+        try (RawHttp c = RawHttp.connect(server)) {
+            return c.get(path).status();
+        }
+    }
+
+    private static void stop(RunningServer server) throws Exception {
+        Ebb ebb = server.ebb();
+        ebb.shutdown();
+        await().atMost(WAIT).until(() -> {
+            ebb.expedite();
+            return ebb.stopped().isDone();
+        });
+        server.close();
     }
 
     private static String ms(Duration d) {
