@@ -11,6 +11,7 @@ import dev.ebb.contract.AdapterContract;
 import dev.ebb.contract.H2Client;
 import dev.ebb.contract.RawHttp;
 import dev.ebb.contract.TestTls;
+import dev.ebb.contract.WsClient;
 import dev.ebb.spi.EbbCore;
 import dev.ebb.spi.KeepAlive;
 import dev.ebb.spi.ServerAdapter;
@@ -33,6 +34,9 @@ import org.springframework.context.ConfigurableApplicationContext;
 class ReactorNettyContractTests extends AdapterContract {
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+
+    /** The application of the last server started. */
+    private volatile ConfigurableApplicationContext context;
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
@@ -62,6 +66,7 @@ class ReactorNettyContractTests extends AdapterContract {
                     "--server.ssl.key-password=" + TestTls.PASSWORD));
         }
         ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
+        this.context = context;
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         Ebb ebb = config.enabled() ? context.getBean(EbbCore.class) : withoutEbb(config, context);
         return RunningServer.of(port, ebb, tls(), context::close);
@@ -85,6 +90,33 @@ class ReactorNettyContractTests extends AdapterContract {
             }
             ebb.expedite();
             assertThat(stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS).clean()).isTrue();
+        } finally {
+            stop(server);
+        }
+    }
+
+    @Test
+    void closingTheContextTellsWebSocketsGoingAwayAndWaitsForTheirCloseBeforeBootStopsTheServer() throws Exception {
+        RunningServer server = start(config().build());
+        ConfigurableApplicationContext application = context;
+        Ebb ebb = server.ebb();
+        try (WsClient ws = WsClient.connect(server, "/ws")) {
+            ws.send("hello");
+            await().atMost(WAIT).until(() -> ws.messages().contains("hello"));
+            await().atMost(WAIT).until(() -> ebb.upgradedConnections() == 1);
+
+            Thread closer = new Thread(application::close, "context-close"); // as Boot's shutdown hook does
+            closer.start();
+            await().atMost(WAIT).until(() -> ebb.phase() == Phase.DEREGISTERING);
+            ebb.expedite();
+
+            assertThat(ws.closed().get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("close status").isEqualTo(1001);
+            ShutdownReport report = ebb.stopped().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(report.webSocketsClosed()).isEqualTo(1);
+            assertThat(report.clean()).isTrue();
+            closer.join(WAIT.toMillis());
+            assertThat(closer.isAlive()).isFalse();
+            assertThat(application.isActive()).isFalse();
         } finally {
             stop(server);
         }
