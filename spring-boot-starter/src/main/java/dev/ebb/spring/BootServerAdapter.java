@@ -19,11 +19,70 @@ final class BootServerAdapter implements ServerAdapter {
 
     private volatile String serverName = "Spring Boot web server";
     private volatile KeepAlive keepAlive = KeepAlive.none();
+    private volatile Connections connections = Connections.NONE;
 
     /** The web server in use and its keep-alive timeout as configured, before it starts. */
     void use(String serverName, KeepAlive keepAlive) {
         this.serverName = serverName;
         this.keepAlive = keepAlive;
+    }
+
+    /** The connections of the web server, where the starter can reach them (Reactor Netty). */
+    void use(Connections connections) {
+        this.connections = connections;
+    }
+
+    Connections connections() {
+        return connections;
+    }
+
+    /**
+     * What the starter does to the connections of a web server it can reach. Without it ({@link #NONE}),
+     * Spring Boot's graceful shutdown closes the listener and drains.
+     */
+    interface Connections {
+        /** Leaves everything to Spring Boot. */
+        Connections NONE = new Connections() {
+        };
+
+        /** See {@link ServerAdapter#startDeregistering()}. */
+        default void startDeregistering() {
+        }
+
+        /** See {@link ServerAdapter#closeListeners()}. */
+        default void closeListeners() {
+        }
+
+        /** See {@link ServerAdapter#closeIdleConnections()}. */
+        default int closeIdle() {
+            return 0;
+        }
+
+        /** See {@link ServerAdapter#closeUpgradedConnections()}. */
+        default int closeUpgraded() {
+            return 0;
+        }
+
+        /** See {@link ServerAdapter#abortConnections()}. */
+        default int abort() {
+            return 0;
+        }
+
+        /**
+         * Called as a request that asked for an upgrade completes, with the server's native request:
+         * when its connection was upgraded, reports {@code upgradeOpened()} now and {@code upgradeClosed()}
+         * when the connection closes.
+         */
+        default void upgradeCompleted(Object nativeRequest) {
+        }
+
+        /**
+         * Called while Ebb deregisters or drains with the server's native request of an HTTP/2 stream, so
+         * that a connection accepted meanwhile (e.g. whose HTTP/2 was negotiated by ALPN after it was
+         * accepted) gets its graceful GOAWAY too.
+         */
+        default void http2RequestWhileClosing(Object nativeRequest) {
+        }
     }
 
     /** The value of a {@code server.*} duration property the application set, in Boot's own format. */
@@ -47,19 +106,30 @@ final class BootServerAdapter implements ServerAdapter {
     }
 
     @Override
+    public void startDeregistering() {
+        connections.startDeregistering();
+    }
+
+    @Override
     public void closeListeners() {
-        // Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        // Else Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        connections.closeListeners();
     }
 
     @Override
     public int closeIdleConnections() {
-        return 0;
+        return connections.closeIdle();
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        return connections.closeUpgraded();
     }
 
     @Override
     public int abortConnections() {
-        // Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
-        return 0;
+        // Else Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
+        return connections.abort();
     }
 
     @Override

@@ -63,8 +63,8 @@ public final class EbbAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EbbLifecycle ebbLifecycle(EbbCore ebb, ApplicationEventPublisher publisher) {
-        return new EbbLifecycle(ebb, publisher);
+    EbbLifecycle ebbLifecycle(EbbCore ebb, ApplicationEventPublisher publisher, BootServerAdapter adapter) {
+        return new EbbLifecycle(ebb, publisher, adapter);
     }
 
     @Bean
@@ -96,8 +96,8 @@ public final class EbbAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        EbbWebFilter ebbWebFilter(EbbCore ebb) {
-            return new EbbWebFilter(ebb);
+        EbbWebFilter ebbWebFilter(EbbCore ebb, BootServerAdapter adapter) {
+            return new EbbWebFilter(ebb, adapter);
         }
     }
 
@@ -131,6 +131,12 @@ public final class EbbAutoConfiguration {
         @ConditionalOnMissingBean
         NettyKeepAlive ebbNettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
             return new NettyKeepAlive(ebb, adapter, environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactorNettyConnections ebbReactorNettyConnections(EbbCore ebb, BootServerAdapter adapter) {
+            return new ReactorNettyConnections(ebb, adapter);
         }
     }
 

@@ -8,16 +8,23 @@ import java.util.concurrent.ExecutionException;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs Ebb's DEREGISTERING phase when the context closes, one lifecycle phase before Spring Boot's
  * graceful shutdown of the web server: readiness goes to {@code REFUSING_TRAFFIC}, responses carry
  * {@code Connection: close}, and {@link #stop(Runnable)} reports completion only once the deregistration
- * delay is over. Boot then stops accepting and drains. Thread-safe.
+ * delay is over. Boot then stops accepting and drains. Where Ebb reaches the server's connections itself
+ * (Reactor Netty), Ebb stops accepting and drains, and completion is reported once Ebb has stopped, so that
+ * Boot stops the server only after the drain (WebSocket closing handshakes included). When the application calls {@code Ebb.shutdown()}
+ * itself, the same sequence runs: readiness goes down as DEREGISTERING begins, and the context is closed
+ * when DRAINING begins. Thread-safe.
  */
-final class EbbLifecycle implements SmartLifecycle {
+final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
     /** Stops just before the web server's graceful shutdown phase. */
     static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
@@ -26,18 +33,35 @@ final class EbbLifecycle implements SmartLifecycle {
     private final ApplicationEventPublisher publisher;
     private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
     private volatile boolean running;
+    private volatile ApplicationContext context;
 
-    EbbLifecycle(EbbCore core, ApplicationEventPublisher publisher) {
+    EbbLifecycle(EbbCore core, ApplicationEventPublisher publisher, BootServerAdapter adapter) {
         this.core = core;
         this.publisher = publisher;
+        core.stopped().whenComplete((report, error) -> deregistered.complete(null));
         core.addListener(new EbbListener() {
             @Override
             public void onPhase(Phase from, Phase to) {
+                // Still running: Ebb.shutdown() was called by the application, not by this lifecycle.
+                if (to == Phase.DEREGISTERING && running) {
+                    AvailabilityChangeEvent.publish(publisher, EbbLifecycle.this, ReadinessState.REFUSING_TRAFFIC);
+                }
                 if (from == Phase.DEREGISTERING) {
-                    deregistered.complete(null);
+                    if (adapter.connections() == BootServerAdapter.Connections.NONE) {
+                        deregistered.complete(null);
+                    }
+                    if (running && context instanceof ConfigurableApplicationContext closeable) {
+                        Thread closer = new Thread(closeable::close, "ebb-context-close");
+                        closer.start();
+                    }
                 }
             }
         });
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext context) {
+        this.context = context;
     }
 
     @Override
@@ -58,8 +82,8 @@ final class EbbLifecycle implements SmartLifecycle {
         running = false;
         AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
         core.shutdown();
-        if (core.phase() != Phase.DEREGISTERING) {
-            deregistered.complete(null);
+        if (core.phase() == Phase.SERVING) {
+            deregistered.complete(null); // Ebb disabled
         }
         deregistered.whenComplete((ignored, error) -> callback.run());
     }

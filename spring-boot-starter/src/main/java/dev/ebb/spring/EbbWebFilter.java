@@ -4,6 +4,8 @@ import dev.ebb.spi.EbbCore;
 import jakarta.servlet.http.HttpServletRequest;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.HttpStatusCode;
 import org.springframework.http.server.reactive.ServerHttpRequest;
 import org.springframework.http.server.reactive.ServerHttpRequestDecorator;
 import org.springframework.http.server.reactive.ServerHttpResponse;
@@ -16,7 +18,10 @@ import reactor.netty.http.server.HttpServerRequest;
 
 /**
  * Counts requests for Ebb and, just before an HTTP/1 response is committed, adds
- * {@code Connection: close} while Ebb deregisters. First in the WebFlux filter chain. Thread-safe.
+ * {@code Connection: close} while Ebb deregisters, except on a WebSocket handshake being accepted (a
+ * {@code 101} must stay clean). A request that asked for a WebSocket upgrade tells the server's
+ * {@link BootServerAdapter.Connections} when it completes, which tracks the upgraded connection. First in
+ * the WebFlux filter chain. Thread-safe.
  */
 final class EbbWebFilter implements WebFilter, Ordered {
 
@@ -26,25 +31,47 @@ final class EbbWebFilter implements WebFilter, Ordered {
             ClassUtils.isPresent("jakarta.servlet.http.HttpServletRequest", EbbWebFilter.class.getClassLoader());
 
     private final EbbCore core;
+    private final BootServerAdapter adapter;
 
-    EbbWebFilter(EbbCore core) {
+    EbbWebFilter(EbbCore core, BootServerAdapter adapter) {
         this.core = core;
+        this.adapter = adapter;
     }
 
     @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
-        if (!http2(exchange.getRequest())) {
+        ServerHttpRequest request = exchange.getRequest();
+        boolean webSocket = "websocket".equalsIgnoreCase(request.getHeaders().getFirst(HttpHeaders.UPGRADE));
+        if (http2(request)) {
+            if (core.closing()) {
+                adapter.connections().http2RequestWhileClosing(nativeRequest(request));
+            }
+        } else {
             ServerHttpResponse response = exchange.getResponse();
             response.beforeCommit(() -> {
-                if (core.closeConnection()) {
+                if (!(webSocket && switching(response)) && core.closeConnection()) {
                     response.getHeaders().set(HttpHeaders.CONNECTION, "close");
                 }
                 return Mono.empty();
             });
         }
+        if (webSocket) {
+            return chain.filter(exchange)
+                    .doFirst(core::requestStarted)
+                    .doFinally(signal -> {
+                        adapter.connections().upgradeCompleted(nativeRequest(request));
+                        core.requestFinished();
+                    });
+        }
         return chain.filter(exchange)
                 .doFirst(core::requestStarted)
                 .doFinally(signal -> core.requestFinished());
+    }
+
+    /** Whether a response to a WebSocket handshake is the upgrade (no status set by the application, or 101). */
+    private static boolean switching(ServerHttpResponse response) {
+        HttpStatusCode status = response.getStatusCode();
+        return status == null || status.value() == HttpStatus.SWITCHING_PROTOCOLS.value();
     }
 
     @Override
@@ -52,13 +79,16 @@ final class EbbWebFilter implements WebFilter, Ordered {
         return Ordered.HIGHEST_PRECEDENCE;
     }
 
-    private static boolean http2(ServerHttpRequest request) {
-        Object nativeRequest;
+    private static Object nativeRequest(ServerHttpRequest request) {
         try {
-            nativeRequest = ServerHttpRequestDecorator.getNativeRequest(request);
+            return ServerHttpRequestDecorator.getNativeRequest(request);
         } catch (IllegalArgumentException e) {
-            return false;
+            return null;
         }
+    }
+
+    private static boolean http2(ServerHttpRequest request) {
+        Object nativeRequest = nativeRequest(request);
         if (REACTOR_NETTY && nativeRequest instanceof HttpServerRequest reactor) {
             return reactor.version().majorVersion() >= 2;
         }
