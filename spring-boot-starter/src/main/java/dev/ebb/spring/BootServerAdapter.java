@@ -9,21 +9,44 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The {@link ServerAdapter} of a Spring Boot web server. Boot owns the server: its graceful shutdown
- * closes the listener and drains in the lifecycle phase after Ebb's, and its start/stop lifecycle stops
- * the server, so those operations are no-ops here. The keep-alive timeout is read and set by the
- * server's factory customizer, which tells this adapter which server it is ({@link #use}) before
+ * The {@link ServerAdapter} of a Spring Boot web server. On Tomcat and Jetty the starter drives the server
+ * itself ({@link #drive}): it closes the listener, idle connections and WebSockets and aborts the rest
+ * while the context waits in Ebb's lifecycle phase; Boot's start/stop lifecycle stops the server
+ * afterwards. On a server it does not drive, Boot's graceful shutdown closes the listener and drains in
+ * the phase after Ebb's, and those operations are no-ops here. The keep-alive timeout is read and set by
+ * the server's factory customizer, which tells this adapter which server it is ({@link #use}) before
  * calling {@link EbbCore#applyKeepAlive()}. Thread-safe.
  */
 final class BootServerAdapter implements ServerAdapter {
 
     private volatile String serverName = "Spring Boot web server";
     private volatile KeepAlive keepAlive = KeepAlive.none();
+    private volatile BootServer server;
+    private volatile WebSocketSessions webSockets;
 
     /** The web server in use and its keep-alive timeout as configured, before it starts. */
     void use(String serverName, KeepAlive keepAlive) {
         this.serverName = serverName;
         this.keepAlive = keepAlive;
+    }
+
+    /** The started web server, which Ebb's operations now act on. */
+    void drive(BootServer server) {
+        this.server = server;
+    }
+
+    /** Whether Ebb acts on the web server itself (else Boot's graceful shutdown does). */
+    boolean drivesServer() {
+        return server != null;
+    }
+
+    /** The application's Spring WebSocket sessions, when it has Spring WebSocket. */
+    void webSockets(WebSocketSessions sessions) {
+        this.webSockets = sessions;
+    }
+
+    WebSocketSessions webSockets() {
+        return webSockets;
     }
 
     /** The value of a {@code server.*} duration property the application set, in Boot's own format. */
@@ -47,19 +70,39 @@ final class BootServerAdapter implements ServerAdapter {
     }
 
     @Override
+    public void startDeregistering() {
+        BootServer s = server;
+        if (s != null) {
+            s.startDeregistering();
+        }
+    }
+
+    @Override
     public void closeListeners() {
-        // Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        // Otherwise Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        BootServer s = server;
+        if (s != null) {
+            s.closeListeners();
+        }
     }
 
     @Override
     public int closeIdleConnections() {
-        return 0;
+        BootServer s = server;
+        return s == null ? 0 : s.closeIdleConnections();
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        BootServer s = server;
+        return s == null ? 0 : s.closeUpgradedConnections();
     }
 
     @Override
     public int abortConnections() {
-        // Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
-        return 0;
+        // Otherwise Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
+        BootServer s = server;
+        return s == null ? 0 : s.abortConnections();
     }
 
     @Override

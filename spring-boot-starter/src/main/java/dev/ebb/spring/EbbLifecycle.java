@@ -2,33 +2,43 @@ package dev.ebb.spring;
 
 import dev.ebb.EbbListener;
 import dev.ebb.Phase;
+import dev.ebb.ShutdownReport;
 import dev.ebb.spi.EbbCore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs Ebb's DEREGISTERING phase when the context closes, one lifecycle phase before Spring Boot's
- * graceful shutdown of the web server: readiness goes to {@code REFUSING_TRAFFIC}, responses carry
- * {@code Connection: close}, and {@link #stop(Runnable)} reports completion only once the deregistration
- * delay is over. Boot then stops accepting and drains. Thread-safe.
+ * Runs Ebb's shutdown when the context closes, one lifecycle phase before Spring Boot's graceful shutdown
+ * of the web server: readiness goes to {@code REFUSING_TRAFFIC} and responses carry
+ * {@code Connection: close}. On a server Ebb drives (Tomcat, Jetty), {@link #stop(Runnable)} reports
+ * completion once Ebb has drained it (STOPPED); Boot then stops it. On another server it reports completion
+ * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
+ * application calls {@code shutdown()} on the Ebb bean itself, the same sequence runs and the context is
+ * closed once Ebb has stopped the server. Thread-safe.
  */
-final class EbbLifecycle implements SmartLifecycle {
+final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
     /** Stops just before the web server's graceful shutdown phase. */
     static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
 
     private final EbbCore core;
+    private final BootServerAdapter adapter;
     private final ApplicationEventPublisher publisher;
     private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
+    private volatile ApplicationContext context;
     private volatile boolean running;
 
-    EbbLifecycle(EbbCore core, ApplicationEventPublisher publisher) {
+    EbbLifecycle(EbbCore core, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
         this.core = core;
+        this.adapter = adapter;
         this.publisher = publisher;
         core.addListener(new EbbListener() {
             @Override
@@ -36,8 +46,24 @@ final class EbbLifecycle implements SmartLifecycle {
                 if (from == Phase.DEREGISTERING) {
                     deregistered.complete(null);
                 }
+                if (to == Phase.DEREGISTERING && running) {
+                    // Shut down through the Ebb bean rather than by closing the context.
+                    AvailabilityChangeEvent.publish(publisher, EbbLifecycle.this, ReadinessState.REFUSING_TRAFFIC);
+                }
+            }
+
+            @Override
+            public void onStopped(ShutdownReport report) {
+                if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
+                    new Thread(closing::close, "ebb-close-context").start();
+                }
             }
         });
+    }
+
+    @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
     }
 
     @Override
@@ -56,8 +82,14 @@ final class EbbLifecycle implements SmartLifecycle {
             return;
         }
         running = false;
-        AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
-        core.shutdown();
+        if (core.phase() == Phase.SERVING) {
+            AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
+        }
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        if (adapter.drivesServer()) {
+            stopped.whenComplete((report, error) -> callback.run());
+            return;
+        }
         if (core.phase() != Phase.DEREGISTERING) {
             deregistered.complete(null);
         }
