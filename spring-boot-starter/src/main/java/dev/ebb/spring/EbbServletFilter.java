@@ -46,7 +46,7 @@ final class EbbServletFilter implements Filter, AsyncListener {
         if (http1) {
             close(request, response);
         }
-        if (counted && notReady(request, response)) {
+        if (counted && probe(request, response)) {
             core.requestFinished();
             return;
         }
@@ -86,13 +86,14 @@ final class EbbServletFilter implements Filter, AsyncListener {
     }
 
     /**
-     * Answers the readiness path with 503 at once when Ebb is shutting down, whatever serves it otherwise
-     * (e.g. Actuator's readiness group, which learns of the shutdown a moment later).
+     * Answers Ebb's probe paths itself once Ebb is shutting down (readiness 503 at once, liveness 200),
+     * whatever serves them while serving (e.g. Actuator's health groups, which learn of the shutdown later).
      */
-    private boolean notReady(ServletRequest request, ServletResponse response) throws IOException {
+    private boolean probe(ServletRequest request, ServletResponse response) throws IOException {
+        int status;
         if (core.closing() && request instanceof HttpServletRequest http && response instanceof HttpServletResponse out
-                && core.probeStatus(http.getRequestURI()) == HttpServletResponse.SC_SERVICE_UNAVAILABLE) {
-            out.setStatus(HttpServletResponse.SC_SERVICE_UNAVAILABLE);
+                && (status = core.probeStatus(http.getRequestURI())) != 0) {
+            out.setStatus(status);
             out.setContentLength(0);
             out.flushBuffer();
             return true;
