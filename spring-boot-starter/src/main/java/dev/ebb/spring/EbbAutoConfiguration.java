@@ -145,8 +145,8 @@ public final class EbbAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingBean
-        JettyUnderBoot ebbJetty(BootServerAdapter adapter) {
-            return new JettyUnderBoot(adapter);
+        JettyUnderBoot ebbJetty(EbbCore ebb, BootServerAdapter adapter) {
+            return new JettyUnderBoot(ebb, adapter);
         }
     }
 

@@ -1,7 +1,10 @@
 package dev.ebb.spring;
 
+import dev.ebb.spi.EbbCore;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
@@ -17,17 +20,47 @@ import org.springframework.context.ApplicationListener;
  * Ebb's operations on the Jetty that Spring Boot started: a graceful GOAWAY on every HTTP/2 session at
  * DEREGISTERING, then at DRAINING the listener closes (not Jetty's graceful {@code shutdown()}, which would
  * cut every idle timeout to a second), HTTP/1 connections between requests and HTTP/2 sessions without a
- * stream close, and the drain timeout closes what is left.
+ * stream close, and the drain timeout closes what is left. WebSocket connections are counted as they open
+ * and close (a listener on the connectors); the application's Spring WebSocket sessions are told 1001.
  */
 final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerInitializedEvent> {
 
     private static final boolean HTTP2 = JettyHttp2.present();
 
     private final BootServerAdapter adapter;
+    private final Upgrades upgrades;
     private volatile Server server;
 
-    JettyUnderBoot(BootServerAdapter adapter) {
+    JettyUnderBoot(EbbCore core, BootServerAdapter adapter) {
         this.adapter = adapter;
+        this.upgrades = new Upgrades(core);
+    }
+
+    /** Jetty's WebSocket connections, reported to Ebb when they open and when they close. */
+    private static final class Upgrades implements Connection.Listener {
+
+        private static final String WEBSOCKET_PACKAGE = "org.eclipse.jetty.websocket.";
+
+        private final EbbCore core;
+        private final Set<Connection> open = ConcurrentHashMap.newKeySet();
+
+        Upgrades(EbbCore core) {
+            this.core = core;
+        }
+
+        @Override
+        public void onOpened(Connection connection) {
+            if (connection.getClass().getName().startsWith(WEBSOCKET_PACKAGE) && open.add(connection)) {
+                core.upgradeOpened();
+            }
+        }
+
+        @Override
+        public void onClosed(Connection connection) {
+            if (open.remove(connection)) {
+                core.upgradeClosed();
+            }
+        }
     }
 
     @Override
@@ -35,9 +68,12 @@ final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerI
         if (event.getWebServer() instanceof JettyWebServer jetty
                 && event.getApplicationContext().getServerNamespace() == null) {
             server = jetty.getServer();
+            for (Connector connector : server.getConnectors()) {
+                connector.addBean(upgrades);
+            }
             WebSocketSessions webSockets = adapter.webSockets();
             if (webSockets != null) {
-                webSockets.track();
+                webSockets.track(false);
             }
             adapter.drive(this);
         }

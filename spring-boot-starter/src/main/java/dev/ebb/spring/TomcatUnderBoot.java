@@ -2,11 +2,14 @@ package dev.ebb.spring;
 
 import dev.ebb.spi.EbbCore;
 import java.nio.channels.SelectionKey;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import org.apache.catalina.connector.Connector;
 import org.apache.coyote.AbstractProtocol;
 import org.apache.coyote.ProtocolHandler;
+import org.apache.coyote.UpgradeProtocol;
+import org.apache.coyote.http2.Http2Protocol;
 import org.apache.tomcat.util.net.NioChannel;
 import org.apache.tomcat.util.net.NioEndpoint;
 import org.apache.tomcat.util.net.SocketWrapperBase;
@@ -19,7 +22,8 @@ import org.springframework.context.ApplicationListener;
 
 /**
  * Ebb's operations on the Tomcat that Spring Boot started. At DEREGISTERING every HTTP/2 connection gets
- * Tomcat's own graceful GOAWAY (its protocol handler's pause, which leaves the listener accepting); at
+ * Tomcat's own graceful GOAWAY (its protocol handler's pause, which leaves the listener accepting) and
+ * closes a second after its last stream has ended; at
  * DRAINING the listener closes ({@code closeServerSocketGraceful}, as Boot's graceful shutdown does) and
  * connections waiting for their next request close. Connections are visible through
  * {@link TomcatNioProtocol}, which this customizer installs when the application kept Tomcat's default
@@ -29,6 +33,9 @@ import org.springframework.context.ApplicationListener;
  */
 final class TomcatUnderBoot implements BootServer, WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>,
         ApplicationListener<WebServerInitializedEvent> {
+
+    /** How long an HTTP/2 connection with no stream stays open once DEREGISTERING has begun. */
+    static final Duration HTTP2_KEEP_ALIVE_WHILE_DEREGISTERING = Duration.ofSeconds(1);
 
     private final EbbCore core;
     private final BootServerAdapter adapter;
@@ -64,6 +71,13 @@ final class TomcatUnderBoot implements BootServer, WebServerFactoryCustomizer<Co
     @Override
     public void startDeregistering() {
         for (Connector connector : connectors) {
+            for (UpgradeProtocol upgrade : connector.findUpgradeProtocols()) {
+                if (upgrade instanceof Http2Protocol h2) {
+                    // Tomcat sends its final GOAWAY only when a new stream arrives: an HTTP/2 connection whose
+                    // last stream has ended closes after this short keep-alive instead.
+                    h2.setKeepAliveTimeout(HTTP2_KEEP_ALIVE_WHILE_DEREGISTERING.toMillis());
+                }
+            }
             if (connector.getProtocolHandler() instanceof AbstractProtocol<?> protocol) {
                 // Tells each connection's processor; HTTP/2 sends a graceful GOAWAY. The endpoint goes on accepting.
                 protocol.getHandler().pause();

@@ -35,13 +35,18 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
     private final Set<WebSocketSession> open = ConcurrentHashMap.newKeySet();
     private final Map<WebSocketHttpRequestHandler, WebSocketHttpRequestHandler> tracking = new ConcurrentHashMap<>();
     private volatile boolean tracked;
+    private volatile boolean counting;
 
     WebSocketSessions(EbbCore core) {
         this.core = core;
     }
 
-    /** Tracks sessions from now on: the server's own tracking does not reach them (Jetty). */
-    void track() {
+    /**
+     * Tracks sessions from now on, to tell them 1001; {@code count}: also reports them to Ebb as upgraded
+     * connections (when the server itself does not).
+     */
+    void track(boolean count) {
+        counting = count;
         tracked = true;
     }
 
@@ -53,7 +58,7 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
     @Override
     public ModelAndView handle(HttpServletRequest request, HttpServletResponse response, Object handler) throws Exception {
         tracking.computeIfAbsent((WebSocketHttpRequestHandler) handler, this::tracking).handleRequest(request, response);
-        if (response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
+        if (counting && response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS) {
             core.upgradeOpened();
         }
         return null;
@@ -108,7 +113,7 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
             try {
                 super.afterConnectionClosed(session, closeStatus);
             } finally {
-                if (open.remove(session)) {
+                if (open.remove(session) && counting) {
                     core.upgradeClosed();
                 }
             }

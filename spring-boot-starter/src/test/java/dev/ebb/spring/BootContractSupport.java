@@ -3,6 +3,7 @@ package dev.ebb.spring;
 import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
 import dev.ebb.contract.AdapterContract.RunningServer;
+import dev.ebb.contract.TestTls;
 import dev.ebb.spi.EbbCore;
 import dev.ebb.spi.KeepAlive;
 import dev.ebb.spi.ServerAdapter;
@@ -40,6 +41,15 @@ final class BootContractSupport {
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         Ebb ebb = config.enabled() ? context.getBean(Ebb.class) : EbbCore.create(config, new Bare(context));
         return RunningServer.of(port, ebb, tls, context::close);
+    }
+
+    /** Boot's {@code server.ssl.*} properties serving the {@link TestTls} key store. */
+    static List<String> tlsArgs() {
+        return List.of(
+                "--server.ssl.key-store=" + TestTls.keyStore().toAbsolutePath(),
+                "--server.ssl.key-store-type=PKCS12",
+                "--server.ssl.key-store-password=" + TestTls.PASSWORD,
+                "--server.ssl.key-alias=" + TestTls.ALIAS);
     }
 
     private static String ms(Duration d) {
