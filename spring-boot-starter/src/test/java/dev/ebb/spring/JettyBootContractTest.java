@@ -3,7 +3,9 @@ package dev.ebb.spring;
 import dev.ebb.EbbConfig;
 import dev.ebb.contract.AdapterContract;
 import java.util.ArrayList;
+import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import org.junit.jupiter.api.extension.ConditionEvaluationResult;
 import org.junit.jupiter.api.extension.ExecutionCondition;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -18,6 +20,9 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  */
 @ExtendWith(JettyBootContractTest.KnownGaps.class)
 class JettyBootContractTest extends AdapterContract {
+
+    /** Jetty's connection idle timeout in these tests: each request's I/O idle timeout. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 
     /** Skips the contract cases Jetty under Boot does not pass yet, saying why. */
     static final class KnownGaps implements ExecutionCondition {
@@ -36,10 +41,16 @@ class JettyBootContractTest extends AdapterContract {
         List<String> args = new ArrayList<>(List.of(
                 "--spring.autoconfigure.exclude="
                         + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
+                "--server.jetty.connection-idle-timeout=" + REQUEST_TIMEOUT.toMillis() + "ms",
                 "--server.http2.enabled=true",
                 "--" + ContractApplication.SERVER + "=jetty"));
         args.addAll(tlsArgs());
         return BootContractSupport.start(config, tls(), args);
+    }
+
+    @Override
+    protected Optional<Duration> requestIdleTimeout() {
+        return Optional.of(REQUEST_TIMEOUT);
     }
 
     /** The {@code server.ssl.*} arguments of a TLS subclass. */
