@@ -19,8 +19,8 @@ import java.io.IOException;
  * dispatch and finished when that returns, or, for an async request, when its {@link AsyncListener}
  * sees it complete. {@code Connection: close} is set on HTTP/1 before the chain runs and set again
  * after each dispatch if still uncommitted (an application's {@code reset()} or an error page may have
- * cleared it), except on an upgrade request, whose 101 must switch cleanly. Thread-safe; no allocation per
- * request.
+ * cleared it), except on an upgrade request, whose 101 must switch cleanly. Once Ebb is shutting down it
+ * also answers Ebb's probe paths itself. Thread-safe; no allocation per request.
  */
 final class EbbServletFilter implements Filter, AsyncListener {
 

@@ -21,7 +21,8 @@ import org.springframework.context.ApplicationListener;
  * DEREGISTERING, then at DRAINING the listener closes (not Jetty's graceful {@code shutdown()}, which would
  * cut every idle timeout to a second), HTTP/1 connections between requests and HTTP/2 sessions without a
  * stream close, and the drain timeout closes what is left. WebSocket connections are counted as they open
- * and close (a listener on the connectors); the application's Spring WebSocket sessions are told 1001.
+ * and close (a listener on the connectors; the WebSocket connection opens just after its upgrade request
+ * has finished); the application's Spring WebSocket sessions are told 1001.
  */
 final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerInitializedEvent> {
 

@@ -19,13 +19,14 @@ import org.springframework.web.socket.handler.WebSocketHandlerDecorator;
 import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 
 /**
- * The Spring WebSockets of a servlet application, for Ebb: every WebSocket endpoint mapped by Spring
- * ({@link WebSocketHttpRequestHandler}) is served through a copy whose handler also tracks its sessions.
- * A handshake answered with 101 counts an upgraded connection ({@link EbbCore#upgradeOpened()}), before the
- * request is finished; a session's close ends it ({@link EbbCore#upgradeClosed()}). At DRAINING every open
- * session is closed with 1001 (going away) through the server's own WebSocket implementation
- * ({@link #goingAway()}). Used on servers whose own tracking does not reach WebSockets ({@link #track()});
- * SockJS endpoints are not tracked. Thread-safe.
+ * The Spring WebSockets of a servlet application, for Ebb: once {@link #track(boolean)} is called, every
+ * WebSocket endpoint mapped by Spring ({@link WebSocketHttpRequestHandler}) is served through a copy whose
+ * handler also tracks its sessions, and at DRAINING every open session is closed with 1001 (going away)
+ * through the server's own WebSocket implementation ({@link #goingAway()}). Used on Jetty, whose WebSocket
+ * sessions Ebb cannot reach from the connection (Tomcat is told through its connections). When counting, a
+ * handshake answered with 101 counts an upgraded connection ({@link EbbCore#upgradeOpened()}) before the
+ * request is finished and the session's close ends it ({@link EbbCore#upgradeClosed()}). SockJS endpoints
+ * are not tracked. Thread-safe.
  */
 final class WebSocketSessions implements HandlerAdapter, Ordered {
 
