@@ -27,6 +27,7 @@ import org.eclipse.jetty.util.ssl.SslContextFactory;
 public final class H2Client implements AutoCloseable {
 
     private final HTTP2Client client = new HTTP2Client();
+    private final java.util.List<SslContextFactory.Client> contexts = new java.util.concurrent.CopyOnWriteArrayList<>();
     private final AdapterContract.RunningServer server;
 
     private H2Client(AdapterContract.RunningServer server) throws Exception {
@@ -48,7 +49,9 @@ public final class H2Client implements AutoCloseable {
             SslContextFactory.Client tls = new SslContextFactory.Client();
             tls.setSslContext(TestTls.clientContext());
             tls.setEndpointIdentificationAlgorithm(null);
-            tls.start(); // Jetty 12.1's HTTP2Client.connect(SslContextFactory.Client, ..) needs it started
+            // Started here: not every Jetty 12.1 client starts the factory it is given (12.1.12 does not).
+            tls.start();
+            contexts.add(tls);
             session = client.connect(tls, address, c);
         } else {
             session = client.connect(address, c);
@@ -61,6 +64,9 @@ public final class H2Client implements AutoCloseable {
     public void close() throws java.io.IOException {
         try {
             client.stop();
+            for (SslContextFactory.Client tls : contexts) {
+                tls.stop();
+            }
         } catch (Exception e) {
             throw new java.io.IOException("could not stop the HTTP/2 client", e);
         }

@@ -21,6 +21,7 @@ class SignalTrapTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
     private Process child;
+    private Thread reader;
 
     private final List<String> lines = new CopyOnWriteArrayList<>();
 
@@ -43,7 +44,7 @@ class SignalTrapTest {
         cmd.add(delay);
         cmd.add(mode);
         child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        Thread reader = new Thread(() -> {
+        reader = new Thread(() -> {
             try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
                 String line;
                 while ((line = r.readLine()) != null) {
@@ -66,6 +67,8 @@ class SignalTrapTest {
 
     private int exitCode() throws InterruptedException {
         assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("child exited; output: %s", lines).isTrue();
+        // The child's last lines may still be in the pipe when it has exited: read them all first.
+        reader.join(WAIT.toMillis());
         return child.exitValue();
     }
 

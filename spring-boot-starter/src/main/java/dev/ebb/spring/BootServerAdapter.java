@@ -9,10 +9,12 @@ import org.springframework.boot.context.properties.bind.Binder;
 import org.springframework.core.env.Environment;
 
 /**
- * The {@link ServerAdapter} of a Spring Boot web server. Boot owns the server: its graceful shutdown
- * closes the listener and drains in the lifecycle phase after Ebb's, and its start/stop lifecycle stops
- * the server, so those operations are no-ops here. The keep-alive timeout is read and set by the
- * server's factory customizer, which tells this adapter which server it is ({@link #use}) before
+ * The {@link ServerAdapter} of a Spring Boot web server. On Tomcat and Jetty the starter drives the server
+ * itself ({@link #drive}): it closes the listener, idle connections and WebSockets and aborts the rest
+ * while the context waits in Ebb's lifecycle phase; Boot's start/stop lifecycle stops the server
+ * afterwards. On a server it does not drive, Boot's graceful shutdown closes the listener and drains in
+ * the phase after Ebb's, and those operations are no-ops here. The keep-alive timeout is read and set by
+ * the server's factory customizer, which tells this adapter which server it is ({@link #use}) before
  * calling {@link EbbCore#applyKeepAlive()}. Thread-safe.
  */
 final class BootServerAdapter implements ServerAdapter {
@@ -20,6 +22,8 @@ final class BootServerAdapter implements ServerAdapter {
     private volatile String serverName = "Spring Boot web server";
     private volatile KeepAlive keepAlive = KeepAlive.none();
     private volatile Connections connections = Connections.NONE;
+    private volatile BootServer server;
+    private volatile WebSocketSessions webSockets;
 
     /** The web server in use and its keep-alive timeout as configured, before it starts. */
     void use(String serverName, KeepAlive keepAlive) {
@@ -85,6 +89,25 @@ final class BootServerAdapter implements ServerAdapter {
         }
     }
 
+    /** The started web server, which Ebb's operations now act on. */
+    void drive(BootServer server) {
+        this.server = server;
+    }
+
+    /** Whether Ebb acts on the web server itself (else Boot's graceful shutdown does). */
+    boolean drivesServer() {
+        return server != null || connections != Connections.NONE;
+    }
+
+    /** The application's Spring WebSocket sessions, when it has Spring WebSocket. */
+    void webSockets(WebSocketSessions sessions) {
+        this.webSockets = sessions;
+    }
+
+    WebSocketSessions webSockets() {
+        return webSockets;
+    }
+
     /** The value of a {@code server.*} duration property the application set, in Boot's own format. */
     static Optional<Duration> property(Environment environment, String name) {
         return Binder.get(environment).bind(name, Duration.class).map(Optional::of).orElse(Optional.empty());
@@ -107,29 +130,40 @@ final class BootServerAdapter implements ServerAdapter {
 
     @Override
     public void startDeregistering() {
+        BootServer s = server;
+        if (s != null) {
+            s.startDeregistering();
+        }
         connections.startDeregistering();
     }
 
     @Override
     public void closeListeners() {
-        // Else Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        // Otherwise Spring Boot's graceful shutdown does it in the next lifecycle phase.
+        BootServer s = server;
+        if (s != null) {
+            s.closeListeners();
+        }
         connections.closeListeners();
     }
 
     @Override
     public int closeIdleConnections() {
-        return connections.closeIdle();
+        BootServer s = server;
+        return (s == null ? 0 : s.closeIdleConnections()) + connections.closeIdle();
     }
 
     @Override
     public int closeUpgradedConnections() {
-        return connections.closeUpgraded();
+        BootServer s = server;
+        return (s == null ? 0 : s.closeUpgradedConnections()) + connections.closeUpgraded();
     }
 
     @Override
     public int abortConnections() {
-        // Else Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
-        return connections.abort();
+        // Otherwise Spring Boot stops the server when its graceful shutdown phase times out (Ebb's drain timeout).
+        BootServer s = server;
+        return (s == null ? 0 : s.abortConnections()) + connections.abort();
     }
 
     @Override

@@ -27,6 +27,8 @@ import org.springframework.context.annotation.Configuration;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 import org.springframework.web.server.WebFilter;
+import org.springframework.web.servlet.HandlerAdapter;
+import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
 import reactor.netty.http.server.HttpServer;
 
 /**
@@ -63,8 +65,8 @@ public final class EbbAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EbbLifecycle ebbLifecycle(EbbCore ebb, ApplicationEventPublisher publisher, BootServerAdapter adapter) {
-        return new EbbLifecycle(ebb, publisher, adapter);
+    EbbLifecycle ebbLifecycle(EbbCore ebb, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
+        return new EbbLifecycle(ebb, adapter, publisher);
     }
 
     @Bean
@@ -86,6 +88,19 @@ public final class EbbAutoConfiguration {
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.setAsyncSupported(true);
             return registration;
+        }
+
+        @Configuration(proxyBeanMethods = false)
+        @ConditionalOnClass({ WebSocketHttpRequestHandler.class, HandlerAdapter.class })
+        static class WebSocketConfiguration {
+
+            @Bean
+            @ConditionalOnMissingBean
+            WebSocketSessions ebbWebSocketSessions(EbbCore ebb, BootServerAdapter adapter) {
+                WebSocketSessions sessions = new WebSocketSessions(ebb);
+                adapter.webSockets(sessions);
+                return sessions;
+            }
         }
     }
 
@@ -110,6 +125,12 @@ public final class EbbAutoConfiguration {
         TomcatKeepAlive ebbTomcatKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
             return new TomcatKeepAlive(ebb, adapter, environment);
         }
+
+        @Bean
+        @ConditionalOnMissingBean
+        TomcatUnderBoot ebbTomcat(EbbCore ebb, BootServerAdapter adapter) {
+            return new TomcatUnderBoot(ebb, adapter);
+        }
     }
 
     @Configuration(proxyBeanMethods = false)
@@ -120,6 +141,12 @@ public final class EbbAutoConfiguration {
         @ConditionalOnMissingBean
         JettyKeepAlive ebbJettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
             return new JettyKeepAlive(ebb, adapter, environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        JettyUnderBoot ebbJetty(EbbCore ebb, BootServerAdapter adapter) {
+            return new JettyUnderBoot(ebb, adapter);
         }
     }
 

@@ -2,6 +2,7 @@ package dev.ebb.spring;
 
 import dev.ebb.EbbListener;
 import dev.ebb.Phase;
+import dev.ebb.ShutdownReport;
 import dev.ebb.spi.EbbCore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -15,14 +16,13 @@ import org.springframework.context.ConfigurableApplicationContext;
 import org.springframework.context.SmartLifecycle;
 
 /**
- * Runs Ebb's DEREGISTERING phase when the context closes, one lifecycle phase before Spring Boot's
- * graceful shutdown of the web server: readiness goes to {@code REFUSING_TRAFFIC}, responses carry
- * {@code Connection: close}, and {@link #stop(Runnable)} reports completion only once the deregistration
- * delay is over. Boot then stops accepting and drains. Where Ebb reaches the server's connections itself
- * (Reactor Netty), Ebb stops accepting and drains, and completion is reported once Ebb has stopped, so that
- * Boot stops the server only after the drain (WebSocket closing handshakes included). When the application calls {@code Ebb.shutdown()}
- * itself, the same sequence runs: readiness goes down as DEREGISTERING begins, and the context is closed
- * when DRAINING begins. Thread-safe.
+ * Runs Ebb's shutdown when the context closes, one lifecycle phase before Spring Boot's graceful shutdown
+ * of the web server: readiness goes to {@code REFUSING_TRAFFIC} and responses carry
+ * {@code Connection: close}. On a server Ebb drives (Tomcat, Jetty, Reactor Netty), {@link #stop(Runnable)} reports
+ * completion once Ebb has drained it (STOPPED); Boot then stops it. On another server it reports completion
+ * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
+ * application calls {@code shutdown()} on the Ebb bean itself, the same sequence runs and the context is
+ * closed once Ebb has stopped the server. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
@@ -30,38 +30,40 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
 
     private final EbbCore core;
+    private final BootServerAdapter adapter;
     private final ApplicationEventPublisher publisher;
     private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
-    private volatile boolean running;
     private volatile ApplicationContext context;
+    private volatile boolean running;
 
-    EbbLifecycle(EbbCore core, ApplicationEventPublisher publisher, BootServerAdapter adapter) {
+    EbbLifecycle(EbbCore core, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
         this.core = core;
+        this.adapter = adapter;
         this.publisher = publisher;
-        core.stopped().whenComplete((report, error) -> deregistered.complete(null));
         core.addListener(new EbbListener() {
             @Override
             public void onPhase(Phase from, Phase to) {
-                // Still running: Ebb.shutdown() was called by the application, not by this lifecycle.
+                if (from == Phase.DEREGISTERING) {
+                    deregistered.complete(null);
+                }
                 if (to == Phase.DEREGISTERING && running) {
+                    // Shut down through the Ebb bean rather than by closing the context.
                     AvailabilityChangeEvent.publish(publisher, EbbLifecycle.this, ReadinessState.REFUSING_TRAFFIC);
                 }
-                if (from == Phase.DEREGISTERING) {
-                    if (adapter.connections() == BootServerAdapter.Connections.NONE) {
-                        deregistered.complete(null);
-                    }
-                    if (running && context instanceof ConfigurableApplicationContext closeable) {
-                        Thread closer = new Thread(closeable::close, "ebb-context-close");
-                        closer.start();
-                    }
+            }
+
+            @Override
+            public void onStopped(ShutdownReport report) {
+                if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
+                    new Thread(closing::close, "ebb-close-context").start();
                 }
             }
         });
     }
 
     @Override
-    public void setApplicationContext(ApplicationContext context) {
-        this.context = context;
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.context = applicationContext;
     }
 
     @Override
@@ -80,10 +82,16 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
             return;
         }
         running = false;
-        AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
-        core.shutdown();
         if (core.phase() == Phase.SERVING) {
-            deregistered.complete(null); // Ebb disabled
+            AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
+        }
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        if (adapter.drivesServer()) {
+            stopped.whenComplete((report, error) -> callback.run());
+            return;
+        }
+        if (core.phase() != Phase.DEREGISTERING) {
+            deregistered.complete(null);
         }
         deregistered.whenComplete((ignored, error) -> callback.run());
     }

@@ -9,6 +9,7 @@ import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.ServletRequest;
 import jakarta.servlet.ServletResponse;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 
@@ -18,12 +19,14 @@ import java.io.IOException;
  * dispatch and finished when that returns, or, for an async request, when its {@link AsyncListener}
  * sees it complete. {@code Connection: close} is set on HTTP/1 before the chain runs and set again
  * after each dispatch if still uncommitted (an application's {@code reset()} or an error page may have
- * cleared it). Thread-safe; no allocation per request.
+ * cleared it), except on an upgrade request, whose 101 must switch cleanly. Once Ebb is shutting down it
+ * also answers Ebb's probe paths itself. Thread-safe; no allocation per request.
  */
 final class EbbServletFilter implements Filter, AsyncListener {
 
     private static final String CONNECTION = "Connection";
     private static final String CLOSE = "close";
+    private static final String UPGRADE = "Upgrade";
     private static final String CLOSED = EbbServletFilter.class.getName() + ".closed";
 
     private final EbbCore core;
@@ -42,6 +45,10 @@ final class EbbServletFilter implements Filter, AsyncListener {
         }
         if (http1) {
             close(request, response);
+        }
+        if (counted && probe(request, response)) {
+            core.requestFinished();
+            return;
         }
         try {
             chain.doFilter(request, response);
@@ -64,7 +71,8 @@ final class EbbServletFilter implements Filter, AsyncListener {
      * response once, later dispatches only put back a header lost to a reset.
      */
     private void close(ServletRequest request, ServletResponse response) {
-        if (!core.closing() || response.isCommitted() || !(response instanceof HttpServletResponse http)) {
+        if (!core.closing() || response.isCommitted() || !(response instanceof HttpServletResponse http)
+                || upgrade(request, http)) {
             return;
         }
         if (request.getAttribute(CLOSED) != null) {
@@ -75,6 +83,28 @@ final class EbbServletFilter implements Filter, AsyncListener {
             http.setHeader(CONNECTION, CLOSE);
             request.setAttribute(CLOSED, Boolean.TRUE);
         }
+    }
+
+    /**
+     * Answers Ebb's probe paths itself once Ebb is shutting down (readiness 503 at once, liveness 200),
+     * whatever serves them while serving (e.g. Actuator's health groups, which learn of the shutdown later).
+     */
+    private boolean probe(ServletRequest request, ServletResponse response) throws IOException {
+        int status;
+        if (core.closing() && request instanceof HttpServletRequest http && response instanceof HttpServletResponse out
+                && (status = core.probeStatus(http.getRequestURI())) != 0) {
+            out.setStatus(status);
+            out.setContentLength(0);
+            out.flushBuffer();
+            return true;
+        }
+        return false;
+    }
+
+    /** An upgrade request (e.g. a WebSocket handshake) or its 101: never told to close, the switch must succeed. */
+    private static boolean upgrade(ServletRequest request, HttpServletResponse response) {
+        return response.getStatus() == HttpServletResponse.SC_SWITCHING_PROTOCOLS
+                || request instanceof HttpServletRequest http && http.getHeader(UPGRADE) != null;
     }
 
     @Override

@@ -3,18 +3,20 @@ package dev.ebb.spring;
 import dev.ebb.spi.EbbCore;
 import dev.ebb.spi.KeepAlive;
 import java.time.Duration;
-import java.util.Optional;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConnectionFactory;
 import org.eclipse.jetty.util.Jetty;
 import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
 import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.core.env.Environment;
 
 /**
- * Sets the idle timeout of Jetty's connectors above the load balancer's idle timeout, unless the
- * application set {@code server.jetty.connection-idle-timeout} itself (then Ebb's idle-timeout policy
- * checks it).
+ * Keeps Jetty's HTTP/1.1 connections open between requests for longer than the load balancer's idle
+ * timeout, without stretching the connector's idle timeout ({@code server.jetty.connection-idle-timeout}),
+ * which goes on bounding every request's I/O as on the bare server: the connector's HTTP/1.1 connection
+ * factory is replaced by {@link JettyKeepAliveConnections}. Jetty has no keep-alive setting of its own, so
+ * its idle timeout is the keep-alive Ebb starts from, never lowered.
  */
 final class JettyKeepAlive implements WebServerFactoryCustomizer<ConfigurableJettyWebServerFactory> {
 
@@ -33,13 +35,15 @@ final class JettyKeepAlive implements WebServerFactoryCustomizer<ConfigurableJet
 
     @Override
     public void customize(ConfigurableJettyWebServerFactory factory) {
-        Optional<Duration> explicit = BootServerAdapter.property(environment, "server.jetty.connection-idle-timeout");
-        adapter.use("Jetty " + Jetty.VERSION,
-                explicit.map(KeepAlive::explicit).orElseGet(() -> KeepAlive.serverDefault(JETTY_DEFAULT)));
+        Duration idleTimeout = BootServerAdapter.property(environment, "server.jetty.connection-idle-timeout")
+                .orElse(JETTY_DEFAULT);
+        adapter.use("Jetty " + Jetty.VERSION, KeepAlive.serverDefault(idleTimeout));
         core.applyKeepAlive().ifPresent(timeout -> factory.addServerCustomizers(server -> {
+            Duration keepAlive = timeout.compareTo(idleTimeout) > 0 ? timeout : idleTimeout;
             for (Connector connector : server.getConnectors()) {
-                if (connector instanceof AbstractConnector abstractConnector) {
-                    abstractConnector.setIdleTimeout(timeout.toMillis());
+                HttpConnectionFactory http = connector.getConnectionFactory(HttpConnectionFactory.class);
+                if (connector instanceof AbstractConnector abstractConnector && http != null) {
+                    abstractConnector.addConnectionFactory(new JettyKeepAliveConnections(http, keepAlive));
                 }
             }
         }));

@@ -9,13 +9,13 @@ import org.springframework.context.support.DefaultLifecycleProcessor;
 
 /**
  * Fits the context's lifecycle shutdown timeouts to Ebb's: Ebb's phase may take the deregistration
- * delay and, where Ebb drains the server itself, the drain timeout (plus a margin), and Spring Boot's graceful shutdown phase gets the drain timeout, overriding
+ * delay and the drain timeout (plus a margin), and Spring Boot's graceful shutdown phase gets the drain timeout, overriding
  * {@code spring.lifecycle.timeout-per-shutdown-phase} for those two phases only.
  */
 final class ShutdownPhaseTimeouts implements BeanPostProcessor {
 
-    /** Time allowed beyond the deregistration delay and the drain timeout for Ebb's phase to report completion. */
-    static final Duration MARGIN = Duration.ofSeconds(1);
+    /** Time allowed beyond the deregistration delay and the drain for Ebb's phase to report completion. */
+    static final Duration MARGIN = Duration.ofSeconds(5);
 
     private final ObjectProvider<EbbConfig> config;
 

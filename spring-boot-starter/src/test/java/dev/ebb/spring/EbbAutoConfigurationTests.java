@@ -137,7 +137,7 @@ class EbbAutoConfigurationTests {
         servlet.withConfiguration(AutoConfigurations.of(LifecycleAutoConfiguration.class))
                 .withPropertyValues("ebb.deregistration-delay=4s", "ebb.drain-timeout=7s").run(context -> {
                     DefaultLifecycleProcessor processor = context.getBean(DefaultLifecycleProcessor.class);
-                    assertThat(shutdownTimeout(processor, EbbLifecycle.PHASE)).isEqualTo(12_000L);
+                    assertThat(shutdownTimeout(processor, EbbLifecycle.PHASE)).isEqualTo(16_000L);
                     assertThat(shutdownTimeout(processor, WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE))
                             .isEqualTo(7_000L);
                 });

@@ -1,0 +1,37 @@
+package dev.ebb.spring;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.contract.AdapterContract;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The adapter contract against a Spring MVC application on Tomcat under Spring Boot. */
+class TomcatBootContractTest extends AdapterContract {
+
+    /** Tomcat's request read timeout (connection timeout) in these tests. */
+    static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
+
+    @Override
+    protected RunningServer start(EbbConfig config) {
+        List<String> args = new ArrayList<>(List.of(
+                "--spring.autoconfigure.exclude="
+                        + "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
+                "--server.tomcat.connection-timeout=" + REQUEST_TIMEOUT.toMillis() + "ms",
+                "--server.http2.enabled=true",
+                "--" + ContractApplication.SERVER + "=tomcat"));
+        args.addAll(tlsArgs());
+        return BootContractSupport.start(config, tls(), args);
+    }
+
+    /** The {@code server.ssl.*} arguments of a TLS subclass. */
+    List<String> tlsArgs() {
+        return List.of();
+    }
+
+    @Override
+    protected Optional<Duration> requestIdleTimeout() {
+        return Optional.of(REQUEST_TIMEOUT);
+    }
+}
