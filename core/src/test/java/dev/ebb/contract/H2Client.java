@@ -48,6 +48,7 @@ public final class H2Client implements AutoCloseable {
             SslContextFactory.Client tls = new SslContextFactory.Client();
             tls.setSslContext(TestTls.clientContext());
             tls.setEndpointIdentificationAlgorithm(null);
+            client.addManaged(tls); // started now, as the client runs; stopped with it
             session = client.connect(tls, address, c);
         } else {
             session = client.connect(address, c);
