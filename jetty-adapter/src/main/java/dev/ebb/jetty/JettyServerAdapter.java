@@ -2,6 +2,8 @@ package dev.ebb.jetty;
 
 import dev.ebb.spi.KeepAlive;
 import dev.ebb.spi.ServerAdapter;
+import java.io.IOException;
+import java.nio.channels.Channel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -82,18 +84,23 @@ final class JettyServerAdapter implements ServerAdapter {
     }
 
     /**
-     * Closes the listening sockets; not {@code shutdown()}, which cuts every idle timeout to 1 s. Accepting
-     * stops first: a {@code ServerConnector} without acceptor threads accepts through its selector, and
-     * its {@code close()} leaves that to the selector.
+     * Closes the listening sockets; not {@code shutdown()}, which cuts every idle timeout to 1 s. A
+     * {@code ServerConnector} without acceptor threads accepts through its selector, and its {@code close()}
+     * leaves the listening channel to that selector, open: there accepting stops first (the selector lets the
+     * channel go), then the channel is closed here.
      */
     @Override
-    public void closeListeners() {
+    public void closeListeners() throws IOException {
         for (Connector connector : server.getConnectors()) {
             if (connector instanceof NetworkConnector c) {
-                if (c instanceof AbstractConnector a) {
+                Object transport = c.getTransport();
+                if (c instanceof AbstractConnector a && a.getAcceptors() == 0) {
                     a.setAccepting(false);
                 }
                 c.close();
+                if (transport instanceof Channel channel && channel.isOpen()) {
+                    channel.close();
+                }
             }
         }
     }
