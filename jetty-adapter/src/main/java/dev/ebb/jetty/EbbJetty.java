@@ -31,8 +31,10 @@ import org.eclipse.jetty.util.component.LifeCycle;
  * Ebb leaves the connectors' value alone, so it stays the request I/O timeout the application set (or
  * Jetty's 30 s), and applies its keep-alive for the load balancer in front only while a connection has no
  * request in progress: raised when the last request on it completes, back to the connector's value when
- * an HTTP/1 request starts on it (HTTP/2 streams keep their own idle timeout). A connection that has not
- * yet completed a request, and an upgraded one, keeps the timeout Jetty gives it. The keep-alive applied is
+ * an HTTP/1 request starts on it (Jetty then reschedules its idle check, as for its own per-request
+ * {@code HttpConfiguration} idle timeout). HTTP/2 streams keep their own idle timeout, taken from the
+ * connector's; the session waits Ebb's keep-alive once its streams are done. A connection that has not yet
+ * completed a request, and an upgraded one, keeps the timeout Jetty gives it. The keep-alive applied is
  * the longer of Ebb's and the connector's, so an application's timeout below the load balancer's never stops
  * Ebb from starting, and a longer one is never shortened.
  *
@@ -52,7 +54,8 @@ public final class EbbJetty {
      * Wraps {@code server}'s handler and takes over its shutdown as {@code config} says.
      *
      * @throws IllegalStateException when the server is already started
-     * @throws dev.ebb.EbbConfigException when the connectors' idle timeout contradicts the configuration
+     * @throws dev.ebb.EbbConfigException under {@code ebb.idle-timeout-policy=fail} when the connectors' idle timeout
+     *         is not above the load balancer's
      */
     public static Ebb install(Server server, EbbConfig config) {
         Objects.requireNonNull(server, "server");
@@ -65,15 +68,18 @@ public final class EbbJetty {
         EbbHandler handler = new EbbHandler(server.getHandler(), core);
         adapter.track(handler);
         server.setHandler(handler);
-        if (config.enabled()) {
-            for (Connector connector : server.getConnectors()) {
-                connector.addEventListener(handler); // Jetty adds it to every connection the connector makes
-            }
-        }
+
         core.applyKeepAlive();
         server.addEventListener(new LifeCycle.Listener() {
             @Override
             public void lifeCycleStarting(LifeCycle event) {
+                if (config.enabled()) {
+                    for (Connector connector : server.getConnectors()) {
+                        if (!connector.getEventListeners().contains(handler)) {
+                            connector.addEventListener(handler); // Jetty adds it to every connection the connector makes
+                        }
+                    }
+                }
                 if (config.enabled() && config.handleSignals()) {
                     server.setStopAtShutdown(false); // also when set after install: checked as the server starts
                 }
