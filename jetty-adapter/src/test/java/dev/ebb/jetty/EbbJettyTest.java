@@ -80,6 +80,20 @@ class EbbJettyTest {
     }
 
     @Test
+    void stalledBodyOnAKeepAliveConnectionIsTimedOutByTheConnectorNotTheKeepAlive() throws Exception {
+        Server server = server(1);
+        ((ServerConnector) server.getConnectors()[0]).setIdleTimeout(1_000);
+        EbbJetty.install(server, config().loadBalancerIdleTimeout(Duration.ofSeconds(120)).build());
+        server.start();
+        try (RawHttp c = RawHttp.connect(port(server))) {
+            assertThat(c.get("/work?ms=1").status()).isEqualTo(200); // the connection now waits with the keep-alive
+            c.write("POST /work HTTP/1.1\r\nHost: " + c.host() + "\r\nContent-Length: 10\r\n\r\nebb");
+            // The keep-alive is 126 s; the connector's 1 s must cut the stalled body, well within this bound.
+            assertThat(c.answersOrClosesWithin(Duration.ofSeconds(20))).as("stalled body timed out").isTrue();
+        }
+    }
+
+    @Test
     void idleTimeoutSetByTheApplicationBelowTheLoadBalancersStillStartsAndKeepsTheConnector() throws Exception {
         Server server = server(1);
         ((ServerConnector) server.getConnectors()[0]).setIdleTimeout(20_000);
