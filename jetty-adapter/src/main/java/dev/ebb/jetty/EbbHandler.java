@@ -90,15 +90,21 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
     }
 
     /**
-     * Whether {@code connection} may be closed as idle: no request in progress as far as this handler has
-     * seen, and neither upgraded nor being upgraded.
+     * Whether {@code connection} may be closed as idle: neither upgraded nor being upgraded, no request in
+     * progress as far as this handler has seen, and none that Jetty has parsed but not yet answered (Jetty
+     * counts a request in when its headers are parsed, on the connection's own thread, and a response out
+     * when it is committed): a request parsed but not yet dispatched to this handler keeps it open. What is
+     * left is a request whose headers have not fully arrived, which Jetty itself treats as idle.
      */
     boolean idle(Connection connection) {
         if (upgraded.contains(connection)) {
             return false;
         }
         Tracked tracked = connections.get(connection);
-        return tracked == null || (tracked.inFlight.get() <= 0 && !tracked.upgrading);
+        if (tracked != null && (tracked.inFlight.get() > 0 || tracked.upgrading)) {
+            return false;
+        }
+        return connection.getMessagesIn() <= connection.getMessagesOut();
     }
 
     /** The connections upgraded after a 101 that are still open. */

@@ -13,8 +13,14 @@ import dev.ebb.contract.RawHttp;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.eclipse.jetty.server.Handler;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.server.Response;
 import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.util.Callback;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -90,6 +96,43 @@ class EbbJettyTest {
             c.write("POST /work HTTP/1.1\r\nHost: " + c.host() + "\r\nContent-Length: 10\r\n\r\nebb");
             // The keep-alive is 126 s; the connector's 1 s must cut the stalled body, well within this bound.
             assertThat(c.answersOrClosesWithin(Duration.ofSeconds(20))).as("stalled body timed out").isTrue();
+        }
+    }
+
+    @Test
+    void requestParsedButNotYetHandledKeepsItsConnectionOpenAtDraining() throws Exception {
+        Server server = server(1);
+        Ebb ebb = EbbJetty.install(server, config().build());
+        CountDownLatch dispatched = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        // Stands for the time between Jetty parsing a request and Ebb's handler seeing it (a busy thread pool).
+        server.setHandler(new Handler.Wrapper(server.getHandler()) {
+            @Override
+            public boolean handle(Request request, Response response, Callback callback) throws Exception {
+                if (Request.getPathInContext(request).equals("/late")) {
+                    dispatched.countDown();
+                    if (!release.await(20, TimeUnit.SECONDS)) {
+                        throw new IllegalStateException("never released");
+                    }
+                }
+                return super.handle(request, response, callback);
+            }
+        });
+        server.start();
+        int port = port(server);
+        try (RawHttp busy = RawHttp.connect(port); RawHttp late = RawHttp.connect(port); RawHttp idle = RawHttp.connect(port)) {
+            assertThat(idle.get("/work?ms=1").status()).isEqualTo(200);
+            busy.send("GET", "/work?ms=3000");
+            await().atMost(Duration.ofSeconds(10)).until(() -> ebb.inFlightRequests() == 1);
+            late.send("GET", "/late");
+            assertThat(dispatched.await(10, TimeUnit.SECONDS)).isTrue();
+
+            ebb.shutdown();
+            ebb.expedite();
+            assertThat(idle.closedByServerWithin(Duration.ofSeconds(10))).as("idle connections closed").isTrue();
+            release.countDown();
+            assertThat(late.read().status()).as("the parsed request is answered").isEqualTo(404);
+            assertThat(busy.read().status()).isEqualTo(200);
         }
     }
 
