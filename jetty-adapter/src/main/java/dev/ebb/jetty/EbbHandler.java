@@ -84,7 +84,7 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
         }
         if (tracked.http2 && !tracked.goneAway && core.closing()) {
             tracked.goneAway = true;
-            Http2.goAway(tracked.connection);
+            Http2.goAway(tracked.connection, request.getComponents().getScheduler());
         }
         return super.handle(request, response, callback);
     }
