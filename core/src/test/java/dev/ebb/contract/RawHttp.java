@@ -97,6 +97,20 @@ public final class RawHttp implements AutoCloseable {
         }
     }
 
+    /**
+     * Reads one WebSocket frame the server sent (unmasked, payload under 126 bytes) and returns its close
+     * status if it is a close frame, else -1; fails with {@link EOFException} if the connection ends first.
+     */
+    public int readWebSocketCloseStatus() throws IOException {
+        byte[] head = in.readNBytes(2);
+        if (head.length < 2) {
+            throw new EOFException("connection closed before a WebSocket frame");
+        }
+        byte[] payload = in.readNBytes(head[1] & 0x7f);
+        boolean close = (head[0] & 0x0f) == 0x8;
+        return close && payload.length >= 2 ? ((payload[0] & 0xff) << 8) | (payload[1] & 0xff) : -1;
+    }
+
     /** Sends a GET for {@code path} and reads the response. */
     public Response get(String path) throws IOException {
         send("GET", path);

@@ -1,15 +1,20 @@
 package dev.ebb.jetty;
 
 import dev.ebb.spi.EbbCore;
+import java.nio.ByteBuffer;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.eclipse.jetty.http.HttpFields;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http.HttpHeaderValue;
+import org.eclipse.jetty.http.HttpStatus;
 import org.eclipse.jetty.http.HttpVersion;
+import org.eclipse.jetty.http.MetaData;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.ConnectionMetaData;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpStream;
@@ -21,20 +26,38 @@ import org.eclipse.jetty.util.Callback;
  * The handler Ebb wraps around the application: answers the probe paths, and tracks every other request
  * through one {@link HttpStream} wrapper, Jetty's hook for "the exchange is complete" (it completes
  * after the handler's callback and the last write, also when the handler returns {@code false} or
- * throws) and for "the response is about to be committed" ({@code prepareResponse}, where a servlet
- * {@code reset()} can no longer remove the header). That wrapper is the one object allocated per
- * request; per-connection state is allocated once per connection.
+ * throws), for "the response is about to be committed" ({@code prepareResponse}, where a servlet
+ * {@code reset()} can no longer remove the header) and for "a 101 is being sent" ({@code send}). That
+ * wrapper is the one object allocated per request; per-connection state is allocated once per connection.
+ *
+ * <p>It is also a {@link Connection.Listener} on every connector, so that it sees every connection close,
+ * and the connection that replaces an HTTP/1 one on a 101 (Jetty's WebSocket upgrade adds the
+ * connector's listeners to the connection it creates).
+ *
+ * <p>Keep-alive: when an HTTP connection has no request left in progress, its idle timeout is raised to
+ * Ebb's keep-alive (a field write in Jetty's {@code IdleTimeout}); when an HTTP/1 request starts on it,
+ * it goes back to the connector's value, the request I/O timeout the application set.
  */
 final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
 
     private final EbbCore core;
     private final boolean enabled;
     private final ConcurrentHashMap<Connection, Tracked> connections = new ConcurrentHashMap<>();
+    /** Endpoints whose connection committed a 101 and is about to be replaced. */
+    private final ConcurrentHashMap<EndPoint, Tracked> pendingUpgrades = new ConcurrentHashMap<>();
+    /** Connections that replaced an HTTP/1 connection after a 101, until they close. */
+    private final Set<Connection> upgraded = ConcurrentHashMap.newKeySet();
+    /** Ebb's keep-alive in ms for connections without a request in progress; 0: leave Jetty's as is. */
+    private volatile long keepAliveMs;
 
     EbbHandler(Handler application, EbbCore core) {
         super(application);
         this.core = core;
         this.enabled = core.config().enabled();
+    }
+
+    void keepAlive(long ms) {
+        this.keepAliveMs = ms;
     }
 
     @Override
@@ -47,9 +70,12 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
             return super.handle(request, response, callback);
         }
         ConnectionMetaData meta = request.getConnectionMetaData();
-        Tracked tracked = track(meta.getConnection(), meta.getHttpVersion());
+        Tracked tracked = track(meta);
         tracked.inFlight.incrementAndGet();
         core.requestStarted();
+        if (tracked.http1) {
+            tracked.requestTimeout();
+        }
         try {
             request.addHttpStreamWrapper(tracked);
         } catch (RuntimeException | Error e) {
@@ -58,31 +84,62 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
         }
         if (tracked.http2 && !tracked.goneAway && core.closing()) {
             tracked.goneAway = true;
-            Http2.goAway(tracked.connection);
+            Http2.goAway(tracked.connection, request.getComponents().getScheduler());
         }
         return super.handle(request, response, callback);
     }
 
-    /** Whether a request is in progress on {@code connection}, as far as this handler has seen. */
-    boolean busy(Connection connection) {
+    /**
+     * Whether {@code connection} may be closed as idle: neither upgraded nor being upgraded, no request in
+     * progress as far as this handler has seen, and none that Jetty has parsed but not yet answered (Jetty
+     * counts a request in when its headers are parsed, on the connection's own thread, and a response out
+     * when it is committed): a request parsed but not yet dispatched to this handler keeps it open. What is
+     * left is a request whose headers have not fully arrived, which Jetty itself treats as idle.
+     */
+    boolean idle(Connection connection) {
+        if (upgraded.contains(connection)) {
+            return false;
+        }
         Tracked tracked = connections.get(connection);
-        return tracked != null && tracked.inFlight.get() > 0;
+        if (tracked != null && (tracked.inFlight.get() > 0 || tracked.upgrading)) {
+            return false;
+        }
+        return connection.getMessagesIn() <= connection.getMessagesOut();
+    }
+
+    /** The connections upgraded after a 101 that are still open. */
+    Set<Connection> upgradedConnections() {
+        return upgraded;
+    }
+
+    @Override
+    public void onOpened(Connection connection) {
+        if (!pendingUpgrades.isEmpty() && pendingUpgrades.remove(connection.getEndPoint()) != null) {
+            upgraded.add(connection);
+        }
     }
 
     @Override
     public void onClosed(Connection connection) {
-        connections.remove(connection);
+        Tracked tracked = connections.remove(connection);
+        if (tracked != null && tracked.upgrading && !connection.getEndPoint().isOpen()
+                && pendingUpgrades.remove(connection.getEndPoint(), tracked)) {
+            core.upgradeClosed(); // the 101 was committed but the connection closed before the upgrade
+        }
+        if (upgraded.remove(connection)) {
+            core.upgradeClosed();
+        }
     }
 
-    private Tracked track(Connection connection, HttpVersion version) {
+    private Tracked track(ConnectionMetaData meta) {
+        Connection connection = meta.getConnection();
         Tracked tracked = connections.get(connection);
         if (tracked == null) {
-            tracked = new Tracked(connection, version);
+            tracked = new Tracked(connection, meta.getHttpVersion(), meta.getConnector().getIdleTimeout());
             Tracked raced = connections.putIfAbsent(connection, tracked);
             if (raced != null) {
                 return raced;
             }
-            connection.addEventListener(this);
             if (!connection.getEndPoint().isOpen()) {
                 connections.remove(connection);
             }
@@ -107,15 +164,21 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
     /** One connection's requests in progress; also the factory of its requests' stream wrappers. */
     private final class Tracked implements Function<HttpStream, HttpStream> {
         final Connection connection;
+        final EndPoint endPoint;
         final boolean http1;
         final boolean http2;
+        /** The connector's idle timeout: the request I/O timeout the application set. */
+        final long requestTimeoutMs;
         final AtomicInteger inFlight = new AtomicInteger();
         volatile boolean goneAway;
+        volatile boolean upgrading;
 
-        Tracked(Connection connection, HttpVersion version) {
+        Tracked(Connection connection, HttpVersion version, long requestTimeoutMs) {
             this.connection = connection;
+            this.endPoint = connection.getEndPoint();
             this.http1 = isHttp1(version);
             this.http2 = version == HttpVersion.HTTP_2;
+            this.requestTimeoutMs = requestTimeoutMs;
         }
 
         @Override
@@ -123,13 +186,38 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
             return new TrackedStream(stream, this);
         }
 
+        /** A request started: back from the keep-alive to the request I/O timeout, if raised. */
+        void requestTimeout() {
+            long keepAlive = keepAliveMs;
+            if (keepAlive > 0 && endPoint.getIdleTimeout() == keepAlive) {
+                endPoint.setIdleTimeout(requestTimeoutMs);
+            }
+        }
+
         void finished() {
-            inFlight.decrementAndGet();
+            if (inFlight.decrementAndGet() == 0 && !upgrading) {
+                long keepAlive = keepAliveMs;
+                if (keepAlive > endPoint.getIdleTimeout()) {
+                    endPoint.setIdleTimeout(keepAlive); // raising: only a field write in Jetty's IdleTimeout
+                }
+            }
             core.requestFinished();
+        }
+
+        /** A 101 is being committed on this connection: from now on it is an upgraded connection. */
+        void upgrade() {
+            if (!upgrading) {
+                upgrading = true;
+                pendingUpgrades.put(endPoint, this);
+                core.upgradeOpened();
+            }
         }
     }
 
-    /** Adds {@code Connection: close} at commit when core says so; reports completion exactly once. */
+    /**
+     * Adds {@code Connection: close} at commit when core says so (never to a 101); notices a 101; reports
+     * completion exactly once.
+     */
     private final class TrackedStream extends HttpStream.Wrapper {
         private final Tracked tracked;
 
@@ -140,10 +228,19 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
 
         @Override
         public void prepareResponse(HttpFields.Mutable headers) {
-            if (tracked.http1 && core.closeConnection()) {
+            if (tracked.http1 && core.closing() && !headers.contains(HttpHeader.UPGRADE) && core.closeConnection()) {
                 headers.put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
             }
             super.prepareResponse(headers);
+        }
+
+        @Override
+        public void send(MetaData.Request request, MetaData.Response response, boolean last, ByteBuffer content,
+                Callback callback) {
+            if (response != null && response.getStatus() == HttpStatus.SWITCHING_PROTOCOLS_101 && tracked.http1) {
+                tracked.upgrade();
+            }
+            super.send(request, response, last, content, callback);
         }
 
         @Override

@@ -1,5 +1,6 @@
 package dev.ebb.jetty;
 
+import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Session;
@@ -10,12 +11,20 @@ import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.util.Callback;
+import org.eclipse.jetty.util.thread.Scheduler;
 
 /**
  * Everything that touches Jetty's HTTP/2 classes, kept apart so that servers without
  * {@code jetty-http2-server} on the class path never load it ({@code JettyServerAdapter} checks first).
  */
 final class Http2 {
+
+    /**
+     * The wait between the graceful GOAWAY and the final one: the client has the graceful one after half a
+     * round trip and stops opening streams; streams it opened before are still coming in. One second is well
+     * above a round trip within a data centre and well below a deregistration delay.
+     */
+    static final long FINAL_GOAWAY_DELAY_MS = 1_000;
 
     private Http2() {
     }
@@ -32,7 +41,7 @@ final class Http2 {
                 SessionContainer container = h2.getBean(SessionContainer.class);
                 if (container != null) {
                     for (Session session : container.getSessions()) {
-                        session.shutdown();
+                        goAway(session, connector.getScheduler());
                         sessions++;
                     }
                 }
@@ -41,11 +50,24 @@ final class Http2 {
         return sessions;
     }
 
-    /** Sends a graceful GOAWAY on {@code connection}, an HTTP/2 connection. */
-    static void goAway(Connection connection) {
+    /** Sends a graceful GOAWAY on {@code connection}, an HTTP/2 connection, then the final one. */
+    static void goAway(Connection connection, Scheduler scheduler) {
         if (connection instanceof HTTP2Connection h2) {
-            h2.getSession().shutdown();
+            goAway(h2.getSession(), scheduler);
         }
+    }
+
+    /**
+     * A graceful GOAWAY (last stream id 2^31-1) now, and the final one {@link #FINAL_GOAWAY_DELAY_MS} later,
+     * with the last stream Jetty accepted, so that the client knows which of its streams will be served
+     * without waiting for them to end: {@code close(NO_ERROR)} sends it and lets the streams it covers
+     * complete, then closes the connection. Without the second step Jetty sends the final GOAWAY only when
+     * the session's last stream ends.
+     */
+    private static void goAway(Session session, Scheduler scheduler) {
+        session.shutdown();
+        scheduler.schedule(() -> session.close(ErrorCode.NO_ERROR.code, "going away", Callback.NOOP),
+                FINAL_GOAWAY_DELAY_MS, TimeUnit.MILLISECONDS);
     }
 
     static boolean isHttp2(Connection connection) {

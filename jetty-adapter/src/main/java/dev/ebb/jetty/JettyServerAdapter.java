@@ -2,6 +2,8 @@ package dev.ebb.jetty;
 
 import dev.ebb.spi.KeepAlive;
 import dev.ebb.spi.ServerAdapter;
+import java.io.IOException;
+import java.nio.channels.Channel;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -18,9 +20,10 @@ import org.eclipse.jetty.server.Server;
  */
 final class JettyServerAdapter implements ServerAdapter {
 
-    /** {@code AbstractConnector}'s default idle timeout; any other value was set by the application. */
+    /** {@code AbstractConnector}'s default idle timeout. */
     private static final long JETTY_DEFAULT_IDLE_TIMEOUT_MS = 30_000;
     private static final boolean HTTP2 = classPresent("org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory");
+    private static final boolean WEBSOCKET = classPresent("org.eclipse.jetty.websocket.core.WebSocketConnection");
 
     private final Server server;
     private EbbHandler handler;
@@ -38,13 +41,18 @@ final class JettyServerAdapter implements ServerAdapter {
         return "Jetty " + Server.getVersion();
     }
 
+    /**
+     * The connectors' idle timeout, as the server's default even when the application set it: Jetty has one
+     * idle timeout for "no I/O during a request" and "waiting for the next request", and Ebb never changes
+     * the connectors' value. It raises only the time a connection with no request in progress is kept
+     * open (see {@link #setKeepAliveTimeout(Duration)}), so a short request I/O timeout set by the
+     * application never stops Ebb from keeping idle connections open longer than the load balancer does.
+     */
     @Override
     public KeepAlive keepAlive() {
         long shortest = Long.MAX_VALUE;
-        boolean explicit = false;
         for (Connector connector : server.getConnectors()) {
             long ms = connector.getIdleTimeout();
-            explicit |= ms != JETTY_DEFAULT_IDLE_TIMEOUT_MS;
             if (ms > 0) {
                 shortest = Math.min(shortest, ms);
             }
@@ -53,17 +61,17 @@ final class JettyServerAdapter implements ServerAdapter {
             return server.getConnectors().length == 0
                     ? KeepAlive.serverDefault(Duration.ofMillis(JETTY_DEFAULT_IDLE_TIMEOUT_MS)) : KeepAlive.none();
         }
-        Duration timeout = Duration.ofMillis(shortest);
-        return explicit ? KeepAlive.explicit(timeout) : KeepAlive.serverDefault(timeout);
+        return KeepAlive.serverDefault(Duration.ofMillis(shortest));
     }
 
+    /**
+     * Applies {@code timeout} to connections while they have no request in progress, when longer than
+     * their connector's idle timeout; the connectors keep their own value for everything else (a request
+     * whose body stalls, a slow client, a TLS handshake).
+     */
     @Override
     public void setKeepAliveTimeout(Duration timeout) {
-        for (Connector connector : server.getConnectors()) {
-            if (connector instanceof AbstractConnector c) {
-                c.setIdleTimeout(timeout.toMillis());
-            }
-        }
+        handler.keepAlive(timeout.toMillis());
     }
 
     @Override
@@ -75,12 +83,24 @@ final class JettyServerAdapter implements ServerAdapter {
         }
     }
 
-    /** Closes the listening sockets; not {@code shutdown()}, which cuts every idle timeout to 1 s. */
+    /**
+     * Closes the listening sockets; not {@code shutdown()}, which cuts every idle timeout to 1 s. A
+     * {@code ServerConnector} without acceptor threads accepts through its selector, and its {@code close()}
+     * leaves the listening channel to that selector, open: there accepting stops first (the selector lets the
+     * channel go), then the channel is closed here.
+     */
     @Override
-    public void closeListeners() {
+    public void closeListeners() throws IOException {
         for (Connector connector : server.getConnectors()) {
             if (connector instanceof NetworkConnector c) {
+                Object transport = c.getTransport();
+                if (c instanceof AbstractConnector a && a.getAcceptors() == 0) {
+                    a.setAccepting(false);
+                }
                 c.close();
+                if (transport instanceof Channel channel && channel.isOpen()) {
+                    channel.close();
+                }
             }
         }
     }
@@ -92,12 +112,17 @@ final class JettyServerAdapter implements ServerAdapter {
             Connection connection = httpConnection(endPoint);
             if (HTTP2 && Http2.isHttp2(connection)) {
                 closed += Http2.closeIfIdle(connection, endPoint) ? 1 : 0;
-            } else if (!handler.busy(connection)) {
+            } else if (handler.idle(connection)) {
                 endPoint.close();
                 closed++;
             }
         }
         return closed;
+    }
+
+    @Override
+    public int closeUpgradedConnections() {
+        return WEBSOCKET ? WebSockets.goingAway(server, handler.upgradedConnections()) : 0;
     }
 
     @Override

@@ -29,8 +29,19 @@ class AllocationMeasurementTest {
 
     @Test
     void ebbAllocatesOneSmallObjectPerRequest() throws Exception {
-        Server plain = start(false);
-        Server withEbb = start(true);
+        measure(null);
+    }
+
+    @Test
+    void keepAliveAboveTheConnectorsIdleTimeoutAddsOnlyJettysRescheduling() throws Exception {
+        // Each keep-alive request moves the connection from Ebb's keep-alive back to the connector's timeout:
+        // Jetty reschedules its idle check when a timeout is lowered.
+        measure(Duration.ofSeconds(60));
+    }
+
+    private static void measure(Duration loadBalancer) throws Exception {
+        Server plain = start(false, null);
+        Server withEbb = start(true, loadBalancer);
         try {
             long[] plainBytes = new long[3];
             long[] ebbBytes = new long[3];
@@ -45,8 +56,9 @@ class AllocationMeasurementTest {
             Arrays.sort(plainBytes);
             Arrays.sort(ebbBytes);
             long extra = ebbBytes[1] - plainBytes[1];
-            System.out.printf("[measure] bytes allocated per keep-alive request (median of 3 x %d): plain Jetty %d,"
-                    + " with Ebb %d, difference %d%n", REQUESTS, plainBytes[1], ebbBytes[1], extra);
+            System.out.printf("[measure] bytes allocated per keep-alive request (median of 3 x %d%s): plain Jetty %d,"
+                    + " with Ebb %d, difference %d%n", REQUESTS, loadBalancer == null ? "" : ", load balancer " + loadBalancer,
+                    plainBytes[1], ebbBytes[1], extra);
             assertThat(extra).as("per-request allocation added by Ebb").isLessThan(512);
         } finally {
             plain.stop();
@@ -54,7 +66,7 @@ class AllocationMeasurementTest {
         }
     }
 
-    private static Server start(boolean ebb) throws Exception {
+    private static Server start(boolean ebb, Duration loadBalancer) throws Exception {
         Server server = new Server();
         ServerConnector connector = new ServerConnector(server);
         connector.setHost("127.0.0.1");
@@ -67,8 +79,11 @@ class AllocationMeasurementTest {
             }
         });
         if (ebb) {
-            EbbJetty.install(server, EbbConfig.builder().kubernetes(false).handleSignals(false)
-                    .deregistrationDelay(Duration.ZERO).build());
+            EbbConfig.Builder config = EbbConfig.builder().kubernetes(false).handleSignals(false).deregistrationDelay(Duration.ZERO);
+            if (loadBalancer != null) {
+                config.loadBalancerIdleTimeout(loadBalancer);
+            }
+            EbbJetty.install(server, config.build());
         }
         server.start();
         return server;

@@ -1,29 +1,31 @@
 package dev.ebb.jetty;
 
-import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
 import dev.ebb.contract.AdapterContract;
-import org.eclipse.jetty.server.Handler;
-import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.server.ServerConnector;
+import java.time.Duration;
+import java.util.Optional;
+import org.eclipse.jetty.server.Request;
+import org.eclipse.jetty.websocket.server.WebSocketUpgradeHandler;
 
-/** The adapter contract against Jetty serving a plain core handler. */
+/**
+ * The adapter contract against Jetty serving a core handler, with Jetty's WebSocket server on {@code /ws},
+ * HTTP/1.1 and h2c on one port.
+ */
 class JettyContractTest extends AdapterContract {
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
-        return JettyContractTest.startJetty(new WorkHandler(), config);
+        ContractApp app = new ContractApp();
+        return TestServers.start(server -> {
+            WebSocketUpgradeHandler ws = WebSocketUpgradeHandler.from(server, container -> container.addMapping("/ws",
+                    (request, response, callback) -> EchoSocket.of(Request.extractQueryParameters(request).getValues("push"))));
+            ws.setHandler(app);
+            return ws;
+        }, config, tls(), app::drain);
     }
 
-    static RunningServer startJetty(Handler app, EbbConfig config) throws Exception {
-        Server server = new Server();
-        ServerConnector connector = new ServerConnector(server);
-        connector.setHost("127.0.0.1");
-        connector.setPort(0);
-        server.addConnector(connector);
-        server.setHandler(app);
-        Ebb ebb = EbbJetty.install(server, config);
-        server.start();
-        return RunningServer.of(connector.getLocalPort(), ebb, server::stop);
+    @Override
+    protected Optional<Duration> requestIdleTimeout() {
+        return Optional.of(TestServers.REQUEST_IDLE_TIMEOUT);
     }
 }

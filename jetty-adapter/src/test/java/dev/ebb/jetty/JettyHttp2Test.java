@@ -88,6 +88,24 @@ class JettyHttp2Test {
     }
 
     @Test
+    void finalGoAwayComesWhileDeregisteringWithoutWaitingForTheLongStream() throws Exception {
+        Connection first = connect();
+        CompletableFuture<Integer> longStream = first.get("/work?ms=8000");
+        await().atMost(WAIT).until(() -> ebb.inFlightRequests() == 1);
+
+        ebb.shutdown();
+
+        await().atMost(WAIT).until(() -> first.goAways.size() >= 2);
+        assertThat(longStream).as("the final GOAWAY does not wait for the stream to end").isNotDone();
+        GoAwayFrame last = first.goAways.get(1);
+        assertThat(last.isGraceful()).isFalse();
+        assertThat(last.getError()).isZero();
+        assertThat(last.getLastStreamId()).as("covers the stream in flight").isGreaterThanOrEqualTo(1);
+        assertThat(longStream.get(WAIT.toSeconds(), TimeUnit.SECONDS)).as("and that stream completes").isEqualTo(200);
+        assertThat(ebb.phase()).isEqualTo(Phase.DEREGISTERING);
+    }
+
+    @Test
     void idleSessionIsClosedAndBusyStreamCompletesWhileDraining() throws Exception {
         Connection idle = connect();
         assertThat(idle.get("/work?ms=1").get(WAIT.toSeconds(), TimeUnit.SECONDS)).isEqualTo(200);
