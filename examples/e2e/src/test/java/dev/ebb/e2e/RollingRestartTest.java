@@ -32,8 +32,7 @@ class RollingRestartTest {
     private static final List<Setup> ALL = List.of(HAPROXY_HTTP, HAPROXY_H2, HAPROXY_TCP, NGINX);
 
     private static final List<Row> MATRIX = List.of(
-            // haproxy-h2 with Ebb waits for the Jetty adapter's two-step GOAWAY (today HAProxy sees streams refused)
-            new Row("jetty", List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX), List.of(HAPROXY_H2)),
+            new Row("jetty", ALL, List.of(HAPROXY_H2)),
             new Row("undertow", ALL, List.of(HAPROXY_HTTP)),
             new Row("netty", ALL, List.of(HAPROXY_TCP)),
             // Not behind haproxy-h2: HAProxy 2.6 sends ":scheme https" on cleartext h2, which Tomcat refuses.

@@ -28,9 +28,7 @@ class WebSocketRollingRestartTest {
     static final int SOCKETS = 20;
 
     /** Apps whose adapter tells WebSockets 1001 at DRAINING. */
-    private static final List<String> WITH_EBB = List.of(
-            // "jetty": waits for the Jetty adapter's 1001 at DRAINING (today its WebSockets are closed as idle: 1006)
-            "undertow", "netty", "spring-boot");
+    private static final List<String> WITH_EBB = List.of("jetty", "undertow", "netty", "spring-boot");
     private static final List<String> WITHOUT_EBB = List.of("netty");
 
     private static Stream<ExampleApp> apps(List<String> names) {

@@ -10,6 +10,7 @@ import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http.HttpHeader;
 import org.eclipse.jetty.http2.server.HTTP2CServerConnectionFactory;
 import org.eclipse.jetty.io.Content;
+import org.eclipse.jetty.io.WindowRateControl;
 import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -52,8 +53,12 @@ public final class Main {
 
         Server server = new Server();
         HttpConfiguration http = new HttpConfiguration();
-        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http),
-                new HTTP2CServerConnectionFactory(http));
+        HTTP2CServerConnectionFactory h2c = new HTTP2CServerConnectionFactory(http);
+        // Behind a load balancer that speaks h2 to its backends, every client's requests share a few connections:
+        // Jetty's per-connection guard against abusive control frames (128 a second by default, meant for one
+        // client) then closes them under ordinary load, failing the requests on them. Raise it.
+        h2c.setRateControlFactory(new WindowRateControl.Factory(10_000));
+        ServerConnector connector = new ServerConnector(server, new HttpConnectionFactory(http), h2c);
         connector.setPort(port);
         server.addConnector(connector);
         Events events = new Events();
