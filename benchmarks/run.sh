@@ -21,7 +21,7 @@ if [ "${BUILD:-1}" != 0 ]; then
   mvn -B -q -DskipTests package -pl "$mods" -am
 fi
 JAVA_OPTS=(-XX:+UseSerialGC -Xmx256m)
-unset EBB_E2E   # Ebb refuses unknown EBB_* environment variables (CI sets this one for the e2e suite)
+unset EBB_E2E   # not a setting: Ebb ignores it, but the benchmark children get a clean environment (CI sets it for the e2e suite)
 work=$(mktemp -d); pids=()
 cleanup() { for p in "${pids[@]:-}"; do [ -n "$p" ] && kill -9 "$p" 2>/dev/null || true; done; rm -rf "$work"; }
 trap cleanup EXIT

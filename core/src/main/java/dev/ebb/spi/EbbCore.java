@@ -174,6 +174,15 @@ public final class EbbCore implements Ebb {
     }
 
     /**
+     * The response a probe request for {@code path} gets, or {@code null} when {@code path} is not a probe
+     * path (serve it normally). See {@link ProbeResponse} for the headers that go with it.
+     */
+    public ProbeResponse probe(String path) {
+        int status = probeStatus(path);
+        return status == 0 ? null : ProbeResponse.of(status);
+    }
+
+    /**
      * The status a probe request for {@code path} gets: 200 or 503 for the readiness path, 200 for the
      * liveness path, 0 when {@code path} is not a probe path (serve it normally).
      */

@@ -125,6 +125,14 @@ public abstract class AdapterContract {
         return true;
     }
 
+    /**
+     * Whether Ebb itself answers the probe paths (standalone adapters); {@code false} where the framework's
+     * own health endpoints do (Spring Boot's Actuator).
+     */
+    protected boolean ebbAnswersProbes() {
+        return true;
+    }
+
     /** Whether the server under test speaks HTTP/2 on its port (TLS: ALPN; cleartext: prior knowledge). */
     protected boolean http2() {
         return true;
@@ -195,6 +203,32 @@ public abstract class AdapterContract {
             assertThat(c.send("POST", "/work?ms=10").read().status()).isEqualTo(200);
         }
         assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
+    }
+
+    @Test
+    void probesAreAnsweredAlikeOnEveryAdapter() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(ebbAnswersProbes(), "the framework answers the probe paths");
+        RunningServer server = run(config().build());
+        try (RawHttp c = RawHttp.connect(server)) {
+            assertProbe(c.get("/ready"), dev.ebb.spi.ProbeResponse.UP);
+            assertProbe(c.get("/live"), dev.ebb.spi.ProbeResponse.UP);
+        }
+        server.ebb().shutdown();
+        try (RawHttp c = RawHttp.connect(server)) {
+            RawHttp.Response ready = c.get("/ready");
+            assertProbe(ready, dev.ebb.spi.ProbeResponse.DOWN);
+            assertThat(ready.connectionClose()).as("Connection: close while shutting down").isTrue();
+        }
+        try (RawHttp c = RawHttp.connect(server)) {
+            assertProbe(c.get("/live"), dev.ebb.spi.ProbeResponse.UP);
+        }
+    }
+
+    private static void assertProbe(RawHttp.Response r, dev.ebb.spi.ProbeResponse expected) {
+        assertThat(r.status()).isEqualTo(expected.status());
+        assertThat(r.body()).isEqualTo(expected.body());
+        assertThat(r.header("content-type")).isEqualToIgnoringCase(dev.ebb.spi.ProbeResponse.CONTENT_TYPE);
+        assertThat(r.header("cache-control")).isEqualTo(dev.ebb.spi.ProbeResponse.CACHE_CONTROL);
     }
 
     @Test

@@ -1,6 +1,7 @@
 package dev.ebb.jetty;
 
 import dev.ebb.spi.EbbCore;
+import dev.ebb.spi.ProbeResponse;
 import java.nio.ByteBuffer;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -148,12 +149,14 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
     }
 
     private boolean answerProbe(int status, Request request, Response response, Callback callback) {
-        response.setStatus(status);
-        response.getHeaders().put(HttpHeader.CONTENT_TYPE, "text/plain; charset=utf-8");
+        ProbeResponse probe = ProbeResponse.of(status);
+        response.setStatus(probe.status());
+        response.getHeaders().put(HttpHeader.CONTENT_TYPE, ProbeResponse.CONTENT_TYPE);
+        response.getHeaders().put(HttpHeader.CACHE_CONTROL, ProbeResponse.CACHE_CONTROL);
         if (core.closing() && isHttp1(request.getConnectionMetaData().getHttpVersion())) {
             response.getHeaders().put(HttpHeader.CONNECTION, HttpHeaderValue.CLOSE);
         }
-        Content.Sink.write(response, true, status == 200 ? "UP\n" : "DOWN\n", callback);
+        Content.Sink.write(response, true, probe.body(), callback);
         return true;
     }
 

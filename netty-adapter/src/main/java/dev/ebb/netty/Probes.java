@@ -1,21 +1,23 @@
 package dev.ebb.netty;
 
 import dev.ebb.spi.EbbCore;
+import dev.ebb.spi.ProbeResponse;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
+import io.netty.util.AsciiString;
 
 /** Recognises probe requests and builds their responses. Stateless. */
 final class Probes {
 
-    private static final ByteBuf OK = body("OK\n");
-    private static final ByteBuf UNAVAILABLE = body("Service Unavailable\n");
+    private static final ByteBuf OK = body(ProbeResponse.UP);
+    private static final ByteBuf UNAVAILABLE = body(ProbeResponse.DOWN);
+    private static final AsciiString CONTENT_TYPE = AsciiString.cached(ProbeResponse.CONTENT_TYPE);
+    private static final AsciiString CACHE_CONTROL = AsciiString.cached(ProbeResponse.CACHE_CONTROL);
 
     private final EbbCore core;
     private final String readiness;
@@ -42,13 +44,13 @@ final class Probes {
         FullHttpResponse res = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status),
                 content);
         res.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN)
+                .set(HttpHeaderNames.CONTENT_TYPE, CONTENT_TYPE)
                 .set(HttpHeaderNames.CONTENT_LENGTH, content.readableBytes())
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+                .set(HttpHeaderNames.CACHE_CONTROL, CACHE_CONTROL);
         return res;
     }
 
-    private static ByteBuf body(String text) {
-        return Unpooled.unreleasableBuffer(Unpooled.copiedBuffer(text, StandardCharsets.US_ASCII).asReadOnly());
+    private static ByteBuf body(ProbeResponse probe) {
+        return Unpooled.unreleasableBuffer(Unpooled.wrappedBuffer(probe.bodyBytes()).asReadOnly());
     }
 }

@@ -46,8 +46,8 @@ public final class EbbAutoConfiguration {
 
     @Bean
     @ConditionalOnMissingBean
-    EbbConfig ebbConfig(EbbProperties properties) {
-        return properties.toConfig();
+    EbbConfig ebbConfig(EbbProperties properties, org.springframework.core.env.Environment environment) {
+        return properties.toConfig(UnknownEbbProperties.in(environment));
     }
 
     @Bean

@@ -2,7 +2,6 @@ package dev.ebb.spring;
 
 import dev.ebb.EbbConfig;
 import dev.ebb.IdleTimeoutPolicy;
-import dev.ebb.LoadBalancer;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -45,10 +44,10 @@ public class EbbProperties {
     private Duration terminationGracePeriod = Duration.ofSeconds(30);
 
     /**
-     * The load balancer in front of the application, whose idle timeout the server's keep-alive idle
-     * timeout must exceed.
+     * The load balancer in front of the application, a preset name such as aws-alb, gcp, nginx or envoy
+     * (or none), whose idle timeout the server's keep-alive idle timeout must exceed.
      */
-    private LoadBalancer loadBalancer;
+    private String loadBalancer;
 
     /**
      * The load balancer's idle timeout towards the application, when not given by ebb.load-balancer (or
@@ -107,11 +106,11 @@ public class EbbProperties {
         this.terminationGracePeriod = terminationGracePeriod;
     }
 
-    public LoadBalancer getLoadBalancer() {
+    public String getLoadBalancer() {
         return loadBalancer;
     }
 
-    public void setLoadBalancer(LoadBalancer loadBalancer) {
+    public void setLoadBalancer(String loadBalancer) {
         this.loadBalancer = loadBalancer;
     }
 
@@ -154,11 +153,19 @@ public class EbbProperties {
      * @throws dev.ebb.EbbConfigException naming each bad property
      */
     public EbbConfig toConfig() {
+        return toConfig(java.util.List.of());
+    }
+
+    /** As {@link #toConfig()}, refusing {@code unknown} properties along with any other problem. */
+    EbbConfig toConfig(java.util.List<UnknownEbbProperties.Unknown> unknown) {
         EbbConfig.Builder builder = EbbConfig.builder()
                 .enabled(enabled)
-                .loadBalancer(loadBalancer)
                 .loadBalancerIdleTimeout(loadBalancerIdleTimeout)
                 .handleSignals(false);
+        if (loadBalancer != null) {
+            // Read by Ebb itself, so that a wrong name gets Ebb's message with the presets.
+            builder.set("load-balancer", loadBalancer, "Spring property ebb.load-balancer");
+        }
         if (deregistrationDelay != null) {
             builder.deregistrationDelay(deregistrationDelay);
         }
@@ -176,6 +183,9 @@ public class EbbProperties {
         }
         if (livenessPath != null) {
             builder.livenessPath(livenessPath);
+        }
+        for (UnknownEbbProperties.Unknown u : unknown) {
+            builder.set(u.name(), u.value(), u.origin());
         }
         return builder.build();
     }

@@ -8,6 +8,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
+import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
@@ -93,7 +94,19 @@ final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerI
     public void closeListeners() {
         for (Connector connector : server.getConnectors()) {
             if (connector instanceof NetworkConnector network) {
+                Object transport = network.getTransport();
+                if (network instanceof AbstractConnector a && a.getAcceptors() == 0) {
+                    a.setAccepting(false);
+                }
                 network.close();
+                // Without acceptor threads Jetty's close() leaves the listening channel to its selector: close it.
+                if (transport instanceof java.nio.channels.Channel channel && channel.isOpen()) {
+                    try {
+                        channel.close();
+                    } catch (java.io.IOException e) {
+                        throw new java.io.UncheckedIOException(e);
+                    }
+                }
             }
         }
     }

@@ -33,4 +33,10 @@ class EnvironmentVariablesTests {
         withEnvironment(Map.of("EBB_DRAINTIMEOUT", "21s")).run(context -> assertThat(
                 context.getBean(EbbCore.class).config().drainTimeout()).isEqualTo(Duration.ofSeconds(21)));
     }
+
+    @Test
+    void environmentVariablesOfOtherToolsWithTheEbbPrefixAreIgnored() {
+        withEnvironment(Map.of("EBB_HOME", "/opt/ebb", "EBB_E2E", "required")).run(context -> assertThat(context)
+                .hasNotFailed().hasSingleBean(EbbCore.class));
+    }
 }

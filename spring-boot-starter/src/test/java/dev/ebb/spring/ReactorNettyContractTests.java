@@ -33,6 +33,12 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 class ReactorNettyContractTests extends AdapterContract {
 
+    /** Actuator answers the probe paths under Spring Boot, in its own format. */
+    @Override
+    protected boolean ebbAnswersProbes() {
+        return false;
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     /** The application of the last server started. */

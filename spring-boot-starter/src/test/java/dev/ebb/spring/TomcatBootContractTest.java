@@ -10,6 +10,12 @@ import java.util.Optional;
 /** The adapter contract against a Spring MVC application on Tomcat under Spring Boot. */
 class TomcatBootContractTest extends AdapterContract {
 
+    /** Actuator answers the probe paths under Spring Boot, in its own format. */
+    @Override
+    protected boolean ebbAnswersProbes() {
+        return false;
+    }
+
     /** Tomcat's request read timeout (connection timeout) in these tests. */
     static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(3);
 

@@ -1,6 +1,7 @@
 package dev.ebb.undertow;
 
 import dev.ebb.spi.EbbCore;
+import dev.ebb.spi.ProbeResponse;
 import io.undertow.UndertowOptions;
 import io.undertow.connector.ByteBufferPool;
 import io.undertow.connector.PooledByteBuffer;
@@ -75,9 +76,14 @@ final class EbbHandler implements HttpHandler {
     public void handleRequest(HttpServerExchange exchange) throws Exception {
         int probe = core.probeStatus(exchange.getRequestPath());
         if (probe != 0) {
-            exchange.setStatusCode(probe);
-            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, "text/plain");
-            exchange.getResponseSender().send(probe == 200 ? "ok\n" : "unavailable\n");
+            ProbeResponse response = ProbeResponse.of(probe);
+            exchange.setStatusCode(response.status());
+            exchange.getResponseHeaders().put(Headers.CONTENT_TYPE, ProbeResponse.CONTENT_TYPE);
+            exchange.getResponseHeaders().put(Headers.CACHE_CONTROL, ProbeResponse.CACHE_CONTROL);
+            if (core.closing() && !exchange.getProtocol().equals(io.undertow.util.Protocols.HTTP_2_0)) {
+                exchange.setPersistent(false);
+            }
+            exchange.getResponseSender().send(response.body());
             return;
         }
         if (!enabled) {
