@@ -16,7 +16,7 @@ import java.util.List;
 
 /**
  * A real HAProxy in front of backends {@code s1}, {@code s2}, ... on loopback, run in the foreground as a child
- * process, configured like a production load balancer (see {@code reference/anchors-infra.md}, part 3), with
+ * process, configured like a production load balancer (see {@code docs/load-balancers.md}), with
  * its runtime API on a Unix socket. Not thread-safe.
  */
 public final class Haproxy implements AutoCloseable {

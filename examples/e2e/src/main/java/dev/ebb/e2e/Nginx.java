@@ -10,8 +10,8 @@ import java.util.List;
 /**
  * A real nginx in front of a set of loopback backends, in the foreground as a child process, configured like
  * ingress-nginx towards its upstreams: pooled keep-alive connections ({@code keepalive 16},
- * {@code keepalive_timeout 60s}), {@code proxy_next_upstream off} (see {@code reference/anchors-infra.md},
- * part 3) and no passive health checks ({@code max_fails=0}, as ingress-nginx's balancer has none). The set of backends changes only by rewriting the configuration and reloading, as an ingress
+ * {@code keepalive_timeout 60s}), {@code proxy_next_upstream off} (see {@code docs/load-balancers.md},
+ * "Recommended settings") and no passive health checks ({@code max_fails=0}, as ingress-nginx's balancer has none). The set of backends changes only by rewriting the configuration and reloading, as an ingress
  * controller does when endpoints change. Not thread-safe.
  */
 public final class Nginx implements AutoCloseable {
