@@ -25,5 +25,6 @@ class ConfigurationMetadataTests {
             assertThat(metadata).as("metadata has ebb.%s", name).contains("\"name\": \"ebb." + name + "\"");
         }
         assertThat(metadata).contains("\"description\"");
+        assertThat(metadata).as("IDE hints are plain text, without Javadoc markup").doesNotContain("{@");
     }
 }
