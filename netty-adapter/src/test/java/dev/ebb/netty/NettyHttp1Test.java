@@ -70,7 +70,7 @@ class NettyHttp1Test {
             assertThat(c.read().body()).isEqualTo("worked 200 ms\n");
             RawHttp.Response probe = c.read();
             assertThat(probe.status()).isEqualTo(200);
-            assertThat(probe.body()).isEqualTo("OK\n");
+            assertThat(probe.body()).isEqualTo(dev.ebb.spi.ProbeResponse.UP.body());
             assertThat(c.read().body()).isEqualTo("worked 1 ms\n");
             await().atMost(WAIT).until(() -> server.ebb().inFlightRequests() == 0);
         }
