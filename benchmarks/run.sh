@@ -80,6 +80,7 @@ $table
   own (millisecond) timestamp; the difference includes stopping the server. Target p99 ≤ 5 ms (with $RUNS runs the max
   stands in for the p99). "→ JVM exit" is the client's monotonic time to the process's exit (includes the JVM's exit).
 - **Idle connections**: $IDLE keep-alive connections, each with one answered request, then SIGTERM with delay 0:
-  the time until the client has seen every one of them closed.
+  from the app's `ebb: DEREGISTERING` log line (immediately before DRAINING with delay 0)
+  to the moment the client has seen the last of them closed (EOF).
 MD
 echo; echo "wrote BENCHMARKS.md"
