@@ -23,8 +23,8 @@ import org.springframework.context.SmartLifecycle;
  * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
  * shutdown starts elsewhere than in the context's close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the
  * application called {@code shutdown()} on the Ebb bean — the same sequence runs and Ebb closes the context once
- * it has stopped the server, before its {@code stopped()} future completes: a signal's exit follows the close,
- * and Boot's shutdown hook then finds the context closed. Thread-safe.
+ * it has stopped the server; when Ebb takes signals, before its {@code stopped()} future completes, so that a
+ * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
@@ -60,8 +60,12 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
             public void onStopped(ShutdownReport report) {
                 ebbStopped.complete(null);
                 if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
-                    // On Ebb's thread, before its stopped() future completes (which a signal's exit awaits).
-                    closing.close();
+                    if (core.config().handleSignals()) {
+                        // On Ebb's thread, before its stopped() future completes, which a signal's exit awaits.
+                        closing.close();
+                    } else {
+                        new Thread(closing::close, "ebb-close-context").start();
+                    }
                 }
             }
         });
