@@ -56,11 +56,13 @@ public final class EbbAutoConfiguration {
         return new BootServerAdapter();
     }
 
-    @Bean
+    /** No inferred destroy method: {@code shutdown()} is Ebb's, run by the lifecycle, not at bean destruction. */
+    @Bean(destroyMethod = "")
     @ConditionalOnMissingBean
     EbbCore ebb(EbbConfig config, BootServerAdapter adapter) {
-        // Boot's shutdown hook closes the context, whose lifecycle runs Ebb: Ebb must not take signals.
-        return EbbCore.create(config.handleSignals() ? config.toBuilder().handleSignals(false).build() : config, adapter);
+        // With ebb.handle-signals, Ebb takes SIGTERM, runs the sequence, then closes the context (EbbLifecycle)
+        // before it exits; Boot's shutdown hook then finds the context closed.
+        return EbbCore.create(config, adapter);
     }
 
     @Bean

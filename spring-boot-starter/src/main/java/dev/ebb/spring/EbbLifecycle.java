@@ -21,8 +21,10 @@ import org.springframework.context.SmartLifecycle;
  * {@code Connection: close}. On a server Ebb drives (Tomcat, Jetty, Reactor Netty), {@link #stop(Runnable)} reports
  * completion once Ebb has drained it (STOPPED); Boot then stops it. On another server it reports completion
  * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
- * application calls {@code shutdown()} on the Ebb bean itself, the same sequence runs and the context is
- * closed once Ebb has stopped the server. Thread-safe.
+ * shutdown starts elsewhere than in the context's close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the
+ * application called {@code shutdown()} on the Ebb bean — the same sequence runs and Ebb closes the context once
+ * it has stopped the server; when Ebb takes signals, before its {@code stopped()} future completes, so that a
+ * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
@@ -33,6 +35,8 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     private final BootServerAdapter adapter;
     private final ApplicationEventPublisher publisher;
     private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
+    /** Ebb reached STOPPED: completed before Ebb closes the context, so that this phase's stop never waits on it. */
+    private final CompletableFuture<Void> ebbStopped = new CompletableFuture<>();
     private volatile ApplicationContext context;
     private volatile boolean running;
 
@@ -54,8 +58,14 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
             @Override
             public void onStopped(ShutdownReport report) {
+                ebbStopped.complete(null);
                 if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
-                    new Thread(closing::close, "ebb-close-context").start();
+                    if (core.config().handleSignals()) {
+                        // On Ebb's thread, before its stopped() future completes, which a signal's exit awaits.
+                        closing.close();
+                    } else {
+                        new Thread(closing::close, "ebb-close-context").start();
+                    }
                 }
             }
         });
@@ -87,7 +97,8 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         }
         CompletableFuture<ShutdownReport> stopped = core.shutdown();
         if (adapter.drivesServer()) {
-            stopped.whenComplete((report, error) -> callback.run());
+            // Ebb's stopped() completes only after its listeners, one of which may be closing this context.
+            CompletableFuture.anyOf(ebbStopped, stopped).whenComplete((report, error) -> callback.run());
             return;
         }
         if (core.phase() != Phase.DEREGISTERING) {

@@ -74,6 +74,14 @@ public class EbbProperties {
      */
     private String livenessPath = "/live";
 
+    /**
+     * Whether Ebb takes SIGTERM and SIGINT: the shutdown sequence runs, the context is closed, and the JVM
+     * exits 0 after a clean shutdown, 1 when requests or WebSockets were aborted or the server failed to
+     * stop; a second signal expedites. When false, Spring Boot's shutdown hook closes the context, which
+     * runs the same sequence, and the JVM exits with the signal's status (143 for SIGTERM).
+     */
+    private boolean handleSignals = true;
+
     public boolean isEnabled() {
         return enabled;
     }
@@ -146,9 +154,16 @@ public class EbbProperties {
         this.livenessPath = livenessPath;
     }
 
+    public boolean isHandleSignals() {
+        return handleSignals;
+    }
+
+    public void setHandleSignals(boolean handleSignals) {
+        this.handleSignals = handleSignals;
+    }
+
     /**
-     * The configuration these properties describe, for Spring Boot: Ebb never takes OS signals there
-     * (Boot's shutdown hook closes the context, whose lifecycle runs Ebb).
+     * The configuration these properties describe.
      *
      * @throws dev.ebb.EbbConfigException naming each bad property
      */
@@ -161,7 +176,7 @@ public class EbbProperties {
         EbbConfig.Builder builder = EbbConfig.builder()
                 .enabled(enabled)
                 .loadBalancerIdleTimeout(loadBalancerIdleTimeout)
-                .handleSignals(false);
+                .handleSignals(handleSignals);
         if (loadBalancer != null) {
             // Read by Ebb itself, so that a wrong name gets Ebb's message with the presets.
             builder.set("load-balancer", loadBalancer, "Spring property ebb.load-balancer");

@@ -23,7 +23,7 @@ import org.springframework.core.env.SystemEnvironmentPropertySource;
 final class UnknownEbbProperties {
 
     private static final ConfigurationPropertyName EBB = ConfigurationPropertyName.of("ebb");
-    /** Ebb's settings, squashed ({@code handle-signals} is known but not used under Boot). */
+    /** Ebb's settings, squashed. */
     private static final Set<String> KNOWN = EbbConfig.PROPERTY_NAMES.stream()
             .map(UnknownEbbProperties::squash).collect(Collectors.toSet());
 

@@ -147,7 +147,7 @@ abstract class AbstractServerShutdownTests {
         assertThat(report.requestsCompletedWhileDraining()).isGreaterThanOrEqualTo(1);
     }
 
-    private static RawHttp.Response get(int port, String path) throws IOException {
+    static RawHttp.Response get(int port, String path) throws IOException {
         try (RawHttp c = RawHttp.connect(port)) {
             return c.get(path);
         }

@@ -19,9 +19,6 @@ class ConfigurationMetadataTests {
             metadata = new String(in.readAllBytes(), StandardCharsets.UTF_8);
         }
         for (String name : EbbConfig.PROPERTY_NAMES) {
-            if (name.equals("handle-signals")) {
-                continue; // Boot's shutdown hook drives Ebb; the starter never takes signals
-            }
             assertThat(metadata).as("metadata has ebb.%s", name).contains("\"name\": \"ebb." + name + "\"");
         }
         assertThat(metadata).contains("\"description\"");

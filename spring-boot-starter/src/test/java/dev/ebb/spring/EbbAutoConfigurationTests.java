@@ -96,8 +96,15 @@ class EbbAutoConfigurationTests {
                     assertThat(config.loadBalancer()).contains(LoadBalancer.AWS_ALB);
                     assertThat(config.loadBalancerIdleTimeout()).as("no unit: seconds").contains(Duration.ofSeconds(70));
                     assertThat(config.idleTimeoutPolicy()).isEqualTo(IdleTimeoutPolicy.WARN);
-                    assertThat(config.handleSignals()).as("Boot's shutdown hook runs Ebb").isFalse();
                 });
+    }
+
+    @Test
+    void signalsAreTakenByDefaultAndHandleSignalsFalseLeavesThemToBoot() {
+        // Never true in this JVM (its context would take the test JVM's signals): SignalsTests uses child JVMs.
+        assertThat(new EbbProperties().toConfig().handleSignals()).as("default").isTrue();
+        servlet.withPropertyValues("ebb.handle-signals=false").run(context ->
+                assertThat(context.getBean(EbbConfig.class).handleSignals()).isFalse());
     }
 
     @Test
