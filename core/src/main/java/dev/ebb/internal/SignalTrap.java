@@ -145,6 +145,14 @@ public final class SignalTrap {
             return;
         }
         log.info("ebb: {} received: shutting down {} server(s) gracefully", name, registered.size());
+        // A non-daemon thread of its own: once the servers have stopped, nothing else may keep the JVM up,
+        // and a JVM that ends by itself would exit 0 before Ebb says 1.
+        Thread exit = new Thread(() -> finishAndExit(name, signal), "ebb-exit");
+        exit.setDaemon(false);
+        exit.start();
+    }
+
+    private static void finishAndExit(String name, Object signal) {
         int status = awaitAll();
         Object previous = previousHandlers.get(name.substring(3));
         if (previous != null) {

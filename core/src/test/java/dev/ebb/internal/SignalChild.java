@@ -38,6 +38,7 @@ public final class SignalChild {
         EbbConfig config = EbbConfig.builder().kubernetes(false)
                 .deregistrationDelay(Durations.parse(args[0]))
                 .terminationGracePeriod(Duration.ofMinutes(5))
+                .drainTimeout(Duration.ofMillis(args.length > 1 && args[1].equals("ends-aborting") ? 300 : 15_000))
                 .build();
         CountDownLatch forever = new CountDownLatch(1);
         EbbCore core = EbbCore.create(config, new ServerAdapter() {
@@ -95,6 +96,19 @@ public final class SignalChild {
         System.out.println("STARTED");
         if (args.length > 1 && args[1].equals("exit")) {
             System.exit(3);
+        }
+        if (args.length > 1 && args[1].equals("ends-aborting")) {
+            // Like a server whose threads all end when it stops: the JVM would then end by itself, with 0.
+            Thread server = new Thread(() -> {
+                try {
+                    forever.await();
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }, "server");
+            server.start();
+            core.requestStarted(); // never finished: aborted at the drain timeout
+            return;
         }
         forever.await();
         // The server stopped: like a real server's threads, keep the JVM up until Ebb exits it.

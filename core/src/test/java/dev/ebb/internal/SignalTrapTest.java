@@ -140,4 +140,12 @@ class SignalTrapTest {
         assertThat(exitCode()).isZero();
         assertThat(lines).containsSubsequence("PHASE STOPPED", "REPORT clean=true", "PREVIOUS HANDLER", "HOOK");
     }
+
+    @Test
+    void exitStatusIsEbbsEvenWhenNoOtherThreadKeepsTheJvmUp() throws Exception {
+        startChild("0s", "ends-aborting");
+        signal("TERM");
+        assertThat(exitCode()).as("output: %s", lines).isEqualTo(1);
+        assertThat(lines).containsSubsequence("STOP", "REPORT clean=false", "HOOK");
+    }
 }
