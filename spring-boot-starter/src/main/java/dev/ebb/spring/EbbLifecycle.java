@@ -39,6 +39,8 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     private final CompletableFuture<Void> ebbStopped = new CompletableFuture<>();
     private volatile ApplicationContext context;
     private volatile boolean running;
+    /** The thread on which Ebb closes the context when it does not take signals, once started. */
+    private volatile Thread closer;
 
     EbbLifecycle(EbbCore core, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
         this.core = core;
@@ -64,11 +66,25 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
                         // On Ebb's thread, before its stopped() future completes, which a signal's exit awaits.
                         closing.close();
                     } else {
-                        new Thread(closing::close, "ebb-close-context").start();
+                        Thread t = new Thread(closing::close, "ebb-close-context");
+                        closer = t;
+                        t.start();
                     }
                 }
             }
         });
+    }
+
+    /**
+     * Waits until Ebb's own close of the context (after a shutdown started through the Ebb bean) is over.
+     * Whoever else closes the context meanwhile must wait for it: Spring lets a second closer return at once
+     * when the first one is waiting, before the context is closed.
+     */
+    void awaitContextClosed(long timeoutMillis) throws InterruptedException {
+        Thread t = closer;
+        if (t != null) {
+            t.join(timeoutMillis);
+        }
     }
 
     @Override

@@ -2,6 +2,7 @@ package dev.ebb.spring;
 
 import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
+import dev.ebb.contract.AdapterContract;
 import dev.ebb.contract.AdapterContract.RunningServer;
 import dev.ebb.contract.TestTls;
 import dev.ebb.spi.EbbCore;
@@ -40,8 +41,25 @@ final class BootContractSupport {
         ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         Ebb ebb = config.enabled() ? context.getBean(Ebb.class) : EbbCore.create(config, new Bare(context));
-        return RunningServer.of(port, ebb, tls, context::close);
+        return RunningServer.of(port, ebb, tls, closer(context));
     }
+
+    /**
+     * Closes the context after Ebb's own close of it, if any, is over. Two concurrent closers would let one
+     * return early, and a context still closing in the background (e.g. disposing Reactor Netty's shared
+     * event loops) would break the next test's server.
+     */
+    static AdapterContract.Cleanup closer(ConfigurableApplicationContext context) {
+        EbbLifecycle lifecycle = context.getBeanProvider(EbbLifecycle.class).getIfAvailable();
+        return () -> {
+            if (lifecycle != null) {
+                lifecycle.awaitContextClosed(CLOSE_WAIT.toMillis());
+            }
+            context.close();
+        };
+    }
+
+    private static final Duration CLOSE_WAIT = Duration.ofSeconds(30);
 
     /** Boot's {@code server.ssl.*} properties serving the {@link TestTls} key store. */
     static List<String> tlsArgs() {

@@ -75,7 +75,7 @@ class ReactorNettyContractTests extends AdapterContract {
         this.context = context;
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
         Ebb ebb = config.enabled() ? context.getBean(EbbCore.class) : withoutEbb(config, context);
-        return RunningServer.of(port, ebb, tls(), context::close);
+        return RunningServer.of(port, ebb, tls(), BootContractSupport.closer(context));
     }
 
     @Test
