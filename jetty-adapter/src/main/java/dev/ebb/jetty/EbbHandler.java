@@ -21,6 +21,8 @@ import org.eclipse.jetty.server.Handler;
 import org.eclipse.jetty.server.HttpStream;
 import org.eclipse.jetty.server.Request;
 import org.eclipse.jetty.server.Response;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.internal.HttpConnection;
 import org.eclipse.jetty.util.Callback;
 
 /**
@@ -40,6 +42,9 @@ import org.eclipse.jetty.util.Callback;
  * it goes back to the connector's value, the request I/O timeout the application set.
  */
 final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
+
+    /** Whether HTTP/1 connections count responses out (Jetty 12.1); Jetty 12.0's count requests twice. */
+    private static final boolean RESPONSES_COUNTED = !Server.getVersion().startsWith("12.0.");
 
     private final EbbCore core;
     private final boolean enabled;
@@ -96,6 +101,9 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
      * counts a request in when its headers are parsed, on the connection's own thread, and a response out
      * when it is committed): a request parsed but not yet dispatched to this handler keeps it open. What is
      * left is a request whose headers have not fully arrived, which Jetty itself treats as idle.
+     *
+     * <p>Jetty 12.0's HTTP/1 connection counts a request out when it counts it in; there the request its
+     * channel holds from parsing until completion stands for the count.
      */
     boolean idle(Connection connection) {
         if (upgraded.contains(connection)) {
@@ -104,6 +112,9 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
         Tracked tracked = connections.get(connection);
         if (tracked != null && (tracked.inFlight.get() > 0 || tracked.upgrading)) {
             return false;
+        }
+        if (!RESPONSES_COUNTED && connection instanceof HttpConnection http1) {
+            return http1.getHttpChannel().getRequest() == null;
         }
         return connection.getMessagesIn() <= connection.getMessagesOut();
     }

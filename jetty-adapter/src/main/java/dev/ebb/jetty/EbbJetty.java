@@ -9,7 +9,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.util.component.LifeCycle;
 
 /**
- * Installs Ebb on a Jetty 12.1 {@link Server}: call {@link #install(Server, EbbConfig)} once the
+ * Installs Ebb on a Jetty 12.1 or 12.0 {@link Server}: call {@link #install(Server, EbbConfig)} once the
  * connectors and the handler are set, before {@code server.start()}.
  *
  * <pre>{@code

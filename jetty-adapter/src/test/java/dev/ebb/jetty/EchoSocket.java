@@ -7,9 +7,18 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.websocket.api.Callback;
 import org.eclipse.jetty.websocket.api.Session;
+import org.eclipse.jetty.websocket.api.annotations.OnWebSocketClose;
+import org.eclipse.jetty.websocket.api.annotations.OnWebSocketMessage;
+import org.eclipse.jetty.websocket.api.annotations.OnWebSocketOpen;
+import org.eclipse.jetty.websocket.api.annotations.WebSocket;
 
-/** The contract's WebSocket on Jetty's WebSocket API: echoes text; with {@code ?push=N} also sends {@code tick} every N ms. */
-public final class EchoSocket implements Session.Listener.AutoDemanding {
+/**
+ * The contract's WebSocket on Jetty's WebSocket API: echoes text; with {@code ?push=N} also sends {@code tick}
+ * every N ms. Annotated rather than a {@code Session.Listener}: the listener's close callback differs between
+ * Jetty 12.0 and 12.1, the annotations do not, and the same source runs on both.
+ */
+@WebSocket
+public final class EchoSocket {
 
     private static final ScheduledExecutorService TIMER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "ws-push");
@@ -30,26 +39,25 @@ public final class EchoSocket implements Session.Listener.AutoDemanding {
         return new EchoSocket(push == null || push.isEmpty() ? 0 : Long.parseLong(push.get(0)));
     }
 
-    @Override
-    public void onWebSocketOpen(Session s) {
+    @OnWebSocketOpen
+    public void onOpen(Session s) {
         session = s;
         if (pushMs > 0) {
             push = TIMER.scheduleAtFixedRate(() -> send("tick"), pushMs, pushMs, TimeUnit.MILLISECONDS);
         }
     }
 
-    @Override
-    public void onWebSocketText(String message) {
+    @OnWebSocketMessage
+    public void onText(String message) {
         send(message);
     }
 
-    @Override
-    public void onWebSocketClose(int status, String reason, Callback callback) {
+    @OnWebSocketClose
+    public void onClose(int status, String reason) {
         ScheduledFuture<?> p = push;
         if (p != null) {
             p.cancel(false);
         }
-        callback.succeed();
     }
 
     private synchronized void send(String text) {

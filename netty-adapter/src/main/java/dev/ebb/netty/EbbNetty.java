@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Objects;
 
 /**
- * Ebb for a Netty 4.2 HTTP server: add it to each connection's pipeline, right after the HTTP codec, then
- * hand it the bound server channel.
+ * Ebb for a Netty 4.2 or 4.1 HTTP server (only API common to both, with event loops of either kind): add
+ * it to each connection's pipeline, right after the HTTP codec, then hand it the bound server channel.
  *
  * <pre>{@code
  * EbbNetty ebb = EbbNetty.create(EbbConfig.fromSystem());

@@ -15,9 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
-import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.SimpleChannelInboundHandler;
-import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
@@ -74,8 +72,8 @@ import javax.net.ssl.KeyManagerFactory;
  */
 final class TestServer implements AdapterContract.RunningServer {
 
-    private final EventLoopGroup boss = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
-    private final EventLoopGroup workers = new MultiThreadIoEventLoopGroup(2, NioIoHandler.newFactory());
+    private final EventLoopGroup boss = EventLoops.nio(1);
+    private final EventLoopGroup workers = EventLoops.nio(2);
     private final EbbNetty ebbNetty;
     private final SslContext ssl;
     private final Set<Events> events = ConcurrentHashMap.newKeySet();

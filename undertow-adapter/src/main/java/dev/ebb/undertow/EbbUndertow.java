@@ -29,7 +29,7 @@ import org.xnio.StreamConnection;
 import org.xnio.channels.AcceptingChannel;
 
 /**
- * An Undertow 2.4 server with Ebb's graceful shutdown: build it as you would an {@link Undertow}, then
+ * An Undertow 2.4 or 2.3 server with Ebb's graceful shutdown: build it as you would an {@link Undertow}, then
  * {@link Builder#start() start} it and keep {@link #ebb()}.
  *
  * <pre>{@code
@@ -52,7 +52,7 @@ import org.xnio.channels.AcceptingChannel;
  * paths remain.
  *
  * <p><b>HTTP/2</b> ({@code UndertowOptions.ENABLE_HTTP2}: ALPN {@code h2} on HTTPS listeners, prior knowledge
- * and {@code Upgrade: h2c} on HTTP ones). Undertow 2.4 cannot send a graceful GOAWAY: its
+ * and {@code Upgrade: h2c} on HTTP ones). Undertow (2.3 and 2.4) cannot send a graceful GOAWAY: its
  * {@code Http2Channel.sendGoAway} names the last stream taken and closes the connection once the frame is
  * written, and a request cannot reach its {@code Http2Channel} through public API. So Ebb opens ALPN
  * {@code h2} and prior-knowledge connections itself (Undertow's {@code Http2Channel} and

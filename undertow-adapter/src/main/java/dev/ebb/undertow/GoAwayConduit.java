@@ -13,7 +13,7 @@ import org.xnio.conduits.StreamSinkConduit;
  * The write side of an HTTP/2 connection Ebb opened, below Undertow's {@code Http2Channel}: it follows the
  * frame boundaries of what Undertow writes and, when asked (and not inside a header block, which only
  * CONTINUATION frames may interrupt), puts one graceful GOAWAY frame (NO_ERROR,
- * last-stream-id 2^31-1) between two of Undertow's frames, which Undertow 2.4 cannot send itself (its
+ * last-stream-id 2^31-1) between two of Undertow's frames, which Undertow (2.3 and 2.4) cannot send itself (its
  * {@code sendGoAway} names the last stream taken and closes the connection). A GOAWAY changes no
  * connection state that Undertow's frames depend on (no HPACK, no flow control).
  *
