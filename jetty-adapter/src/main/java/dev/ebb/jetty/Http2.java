@@ -33,6 +33,7 @@ final class Http2 {
      * Sends a graceful GOAWAY on every HTTP/2 session of {@code connector}: streams in flight complete,
      * then Jetty closes the session. Not {@code SessionContainer.shutdown()}: that would also GOAWAY every
      * session opened later at once, before its first stream, and new connections must still be served.
+     * A session without a stream yet is left to {@link EbbHandler}, which tells it at its first stream.
      */
     static int goAwayAll(Connector connector) {
         int sessions = 0;
@@ -41,6 +42,11 @@ final class Http2 {
                 SessionContainer container = h2.getBean(SessionContainer.class);
                 if (container != null) {
                     for (Session session : container.getSessions()) {
+                        if (session instanceof HTTP2Session s && s.getStreamsOpened() == 0) {
+                            // Not one stream yet (e.g. accepted after closing began, before this pass): it is
+                            // told at its first stream, which is served, as EbbHandler does for new connections.
+                            continue;
+                        }
                         goAway(session, connector.getScheduler());
                         sessions++;
                     }

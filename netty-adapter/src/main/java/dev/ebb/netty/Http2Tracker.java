@@ -130,7 +130,11 @@ final class Http2Tracker extends ChannelDuplexHandler implements Tracked {
 
     @Override
     public void startDeregistering() {
-        startGoAway();
+        // A connection accepted after closing began is told at its first stream, which is served, as an HTTP/1
+        // connection is told with its first response: the adapter's pass over the connections may reach it first.
+        if (!goAwayOnFirstStream) {
+            startGoAway();
+        }
     }
 
     @Override
