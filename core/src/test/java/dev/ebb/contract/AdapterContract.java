@@ -508,10 +508,10 @@ public abstract class AdapterContract {
         requireWebSockets();
         // The keep-alive timer does not depend on the transport: over TLS this case adds minutes, not coverage.
         org.junit.jupiter.api.Assumptions.assumeFalse(tls(), "run over cleartext only");
-        // The shortest keep-alive Ebb sets: 1 s, in front of a pass-through load balancer with a 1 s flow idle
+        // The shortest keep-alive Ebb sets: 1 s, in front of a pass-through load balancer with a 2 s flow idle
         // timeout (an L7 one would make it at least 5 s, and this case three times as long).
         RunningServer server = run(config().loadBalancer(LoadBalancer.AWS_NLB)
-                .loadBalancerIdleTimeout(Duration.ofSeconds(1)).build());
+                .loadBalancerIdleTimeout(Duration.ofSeconds(2)).build());
         Duration keepAlive = server.ebb().config().keepAliveTimeout().orElseThrow();
         assertThat(keepAlive).as("the keep-alive Ebb sets").isEqualTo(Duration.ofSeconds(1));
         try (WsClient ws = WsClient.connect(server, "/ws?push=250")) {
