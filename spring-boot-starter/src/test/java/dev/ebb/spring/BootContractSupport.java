@@ -39,6 +39,15 @@ final class BootContractSupport {
         return RunningServer.of(port, ebb, tls, context::close);
     }
 
+    /** Boot's {@code server.ssl.*} properties serving the {@link TestTls} key store. */
+    static List<String> tlsArgs() {
+        return List.of(
+                "--server.ssl.key-store=" + TestTls.keyStore().toAbsolutePath(),
+                "--server.ssl.key-store-type=PKCS12",
+                "--server.ssl.key-store-password=" + TestTls.PASSWORD,
+                "--server.ssl.key-alias=" + TestTls.ALIAS);
+    }
+
     /** The {@code ebb.*} command-line arguments that configure what {@code config} holds. */
     static List<String> ebbArgs(EbbConfig config) {
         List<String> args = new ArrayList<>(List.of(
@@ -49,15 +58,6 @@ final class BootContractSupport {
         config.loadBalancer().ifPresent(lb -> args.add("--ebb.load-balancer=" + lb.configName()));
         config.loadBalancerIdleTimeout().ifPresent(t -> args.add("--ebb.load-balancer-idle-timeout=" + ms(t)));
         return args;
-    }
-
-    /** Boot's {@code server.ssl.*} properties serving the {@link TestTls} key store. */
-    static List<String> tlsArgs() {
-        return List.of(
-                "--server.ssl.key-store=" + TestTls.keyStore().toAbsolutePath(),
-                "--server.ssl.key-store-type=PKCS12",
-                "--server.ssl.key-store-password=" + TestTls.PASSWORD,
-                "--server.ssl.key-alias=" + TestTls.ALIAS);
     }
 
     private static String ms(Duration d) {
