@@ -21,7 +21,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  *
  * <p>Every app runs with Ebb behind every set-up (Spring Boot's Tomcat not behind {@code haproxy-h2}); each app
  * also runs once without Ebb, and those runs cover every set-up. One line per app; a scenario takes about 13 s
- * (Spring Boot's about 20 s), the whole class about 4 minutes on two cores.
+ * (Spring Boot's up to twice that), the whole class about 5 minutes on two shared cores.
  */
 class RollingRestartTest {
 
