@@ -3,16 +3,10 @@ package dev.ebb.internal;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import java.io.BufferedReader;
-import java.io.File;
+import dev.ebb.contract.ChildJvm;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -20,10 +14,8 @@ import org.junit.jupiter.api.Test;
 class SignalTrapTest {
 
     private static final Duration WAIT = Duration.ofSeconds(30);
-    private Process child;
-    private Thread reader;
-
-    private final List<String> lines = new CopyOnWriteArrayList<>();
+    private ChildJvm child;
+    private List<String> lines = List.of();
 
     private void startChild(String delay) throws IOException {
         startChild(delay, "wait");
@@ -34,48 +26,23 @@ class SignalTrapTest {
     }
 
     private void startChild(List<String> prefix, String delay, String mode, String... jvmOptions) throws IOException {
-        List<String> cmd = new ArrayList<>(prefix);
-        cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        cmd.addAll(List.of(jvmOptions));
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
-        cmd.add(SignalChild.class.getName());
-        cmd.add(delay);
-        cmd.add(mode);
-        child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("READ FAILED " + e);
-            }
-        }, "child-output");
-        reader.setDaemon(true);
-        reader.start();
+        child = ChildJvm.start(prefix, List.of(jvmOptions), SignalChild.class, List.of(delay, mode));
+        lines = child.lines();
         await().atMost(WAIT).until(() -> lines.contains("STARTED"));
     }
 
     private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
+        child.signal(name);
     }
 
     private int exitCode() throws InterruptedException {
-        assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("child exited; output: %s", lines).isTrue();
-        // The child's last lines may still be in the pipe when it has exited: read them all first.
-        reader.join(WAIT.toMillis());
-        return child.exitValue();
+        return child.exitCode(WAIT);
     }
 
     @AfterEach
     void killChild() {
         if (child != null) {
-            child.destroyForcibly();
+            child.close();
         }
     }
 

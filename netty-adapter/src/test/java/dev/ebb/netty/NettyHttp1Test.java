@@ -4,48 +4,31 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ebb.EbbConfig;
-import dev.ebb.ShutdownReport;
 import dev.ebb.contract.RawHttp;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Locale;
-import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** Netty-specific HTTP/1.1 behaviour: pipelining, keep-alive takeover, the idle timeout, Ebb disabled. */
 class NettyHttp1Test {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private final List<TestServer> servers = new ArrayList<>();
+    private static final Duration WAIT = StartedServers.WAIT;
+
+    @RegisterExtension
+    final StartedServers servers = new StartedServers();
 
     private static EbbConfig.Builder config() {
-        return EbbConfig.builder().kubernetes(false).handleSignals(false)
-                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
-                .terminationGracePeriod(Duration.ofSeconds(120));
+        return StartedServers.config();
     }
 
     private TestServer track(TestServer s) {
-        servers.add(s);
-        return s;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (TestServer s : servers) {
-            CompletableFuture<ShutdownReport> f = s.ebb().shutdown();
-            await().atMost(WAIT).until(() -> {
-                s.ebb().expedite();
-                return f.isDone();
-            });
-            s.close();
-        }
+        return servers.track(s);
     }
 
     @Test

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import dev.ebb.Ebb;
-import dev.ebb.EbbConfig;
 import dev.ebb.Phase;
 import dev.ebb.ShutdownReport;
 import io.netty.bootstrap.Bootstrap;
@@ -37,33 +36,27 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** HTTP/2 (h2c, prior knowledge) with Netty's own HTTP/2 client: the two-step GOAWAY. */
 class NettyHttp2Test {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final Duration WAIT = StartedServers.WAIT;
+
+    @RegisterExtension
+    final StartedServers servers = new StartedServers();
 
     private final EventLoopGroup clientGroup = EventLoops.nio(1);
     private TestServer server;
 
     @AfterEach
-    void stop() throws Exception {
-        if (server != null) {
-            CompletableFuture<ShutdownReport> f = server.ebb().shutdown();
-            await().atMost(WAIT).until(() -> {
-                server.ebb().expedite();
-                return f.isDone();
-            });
-            server.close();
-        }
+    void stopClients() {
         clientGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS).awaitUninterruptibly(10, TimeUnit.SECONDS);
     }
 
     @Test
     void bothGoAwaysComeWhileDeregisteringAndEachConnectionClosesAfterItsLastStream() throws Exception {
-        server = TestServer.start(EbbConfig.builder().kubernetes(false).handleSignals(false)
-                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
-                .terminationGracePeriod(Duration.ofSeconds(120)).build());
+        server = servers.track(TestServer.start(StartedServers.config().build()));
         Ebb ebb = server.ebb();
         Client busy = connect();
         Client idle = connect();
@@ -101,9 +94,7 @@ class NettyHttp2Test {
 
     @Test
     void connectionAcceptedWhileDeregisteringIsServedThenToldToGoAway() throws Exception {
-        server = TestServer.start(EbbConfig.builder().kubernetes(false).handleSignals(false)
-                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
-                .terminationGracePeriod(Duration.ofSeconds(120)).build());
+        server = servers.track(TestServer.start(StartedServers.config().build()));
         Ebb ebb = server.ebb();
         CompletableFuture<ShutdownReport> stopped = ebb.shutdown();
 

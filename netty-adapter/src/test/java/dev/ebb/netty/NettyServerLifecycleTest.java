@@ -9,41 +9,27 @@ import dev.ebb.Phase;
 import dev.ebb.ShutdownReport;
 import dev.ebb.contract.RawHttp;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /** How Ebb stops a Netty server: every server channel, and what the application's main thread waits on. */
 class NettyServerLifecycleTest {
 
-    private static final Duration WAIT = Duration.ofSeconds(20);
-    private final List<TestServer> servers = new ArrayList<>();
+    private static final Duration WAIT = StartedServers.WAIT;
+
+    @RegisterExtension
+    final StartedServers servers = new StartedServers();
 
     private static EbbConfig config() {
-        return EbbConfig.builder().kubernetes(false).handleSignals(false)
-                .deregistrationDelay(Duration.ofSeconds(60)).drainTimeout(Duration.ofSeconds(20))
-                .terminationGracePeriod(Duration.ofSeconds(120)).build();
+        return StartedServers.config().build();
     }
 
     private TestServer track(TestServer s) {
-        servers.add(s);
-        return s;
-    }
-
-    @AfterEach
-    void stop() throws Exception {
-        for (TestServer s : servers) {
-            CompletableFuture<ShutdownReport> f = s.ebb().shutdown();
-            await().atMost(WAIT).until(() -> {
-                s.ebb().expedite();
-                return f.isDone();
-            });
-            s.close();
-        }
+        return servers.track(s);
     }
 
     @Test

@@ -31,12 +31,8 @@ final class BootContractSupport {
                 "--spring.main.banner-mode=off",
                 "--management.endpoint.health.probes.enabled=true",
                 "--management.endpoint.health.group.readiness.additional-path=server:" + config.readinessPath(),
-                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath(),
-                "--ebb.enabled=" + config.enabled(),
-                "--ebb.deregistration-delay=" + ms(config.deregistrationDelay()),
-                "--ebb.drain-timeout=" + ms(config.drainTimeout()),
-                "--ebb.termination-grace-period=" + ms(config.terminationGracePeriod())));
-        config.loadBalancerIdleTimeout().ifPresent(t -> args.add("--ebb.load-balancer-idle-timeout=" + ms(t)));
+                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath()));
+        args.addAll(ebbArgs(config));
         args.addAll(serverArgs);
         ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
         int port = ((WebServerApplicationContext) context).getWebServer().getPort();
@@ -68,6 +64,18 @@ final class BootContractSupport {
                 "--server.ssl.key-store-type=PKCS12",
                 "--server.ssl.key-store-password=" + TestTls.PASSWORD,
                 "--server.ssl.key-alias=" + TestTls.ALIAS);
+    }
+
+    /** The {@code ebb.*} command-line arguments that configure what {@code config} holds. */
+    static List<String> ebbArgs(EbbConfig config) {
+        List<String> args = new ArrayList<>(List.of(
+                "--ebb.enabled=" + config.enabled(),
+                "--ebb.deregistration-delay=" + ms(config.deregistrationDelay()),
+                "--ebb.drain-timeout=" + ms(config.drainTimeout()),
+                "--ebb.termination-grace-period=" + ms(config.terminationGracePeriod())));
+        config.loadBalancer().ifPresent(lb -> args.add("--ebb.load-balancer=" + lb.configName()));
+        config.loadBalancerIdleTimeout().ifPresent(t -> args.add("--ebb.load-balancer-idle-timeout=" + ms(t)));
+        return args;
     }
 
     private static String ms(Duration d) {

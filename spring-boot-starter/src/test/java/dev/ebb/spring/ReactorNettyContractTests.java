@@ -57,12 +57,8 @@ class ReactorNettyContractTests extends AdapterContract {
                 "--management.endpoint.health.group.readiness.additional-path=server:/readyz",
                 "--spring.autoconfigure.exclude="
                         + "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
-                        + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
-                "--ebb.enabled=" + config.enabled(),
-                "--ebb.deregistration-delay=" + ms(config.deregistrationDelay()),
-                "--ebb.drain-timeout=" + ms(config.drainTimeout()),
-                "--ebb.termination-grace-period=" + ms(config.terminationGracePeriod())));
-        config.loadBalancerIdleTimeout().ifPresent(t -> args.add("--ebb.load-balancer-idle-timeout=" + ms(t)));
+                        + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration"));
+        args.addAll(BootContractSupport.ebbArgs(config));
         if (tls()) {
             args.addAll(List.of(
                     "--server.ssl.key-store=" + TestTls.keyStore().toUri(),
@@ -156,10 +152,6 @@ class ReactorNettyContractTests extends AdapterContract {
             return ebb.stopped().isDone();
         });
         server.close();
-    }
-
-    private static String ms(Duration d) {
-        return d.toMillis() + "ms";
     }
 
     /** With ebb.enabled=false the application has no Ebb: the contract's handle just closes the context. */

@@ -3,17 +3,11 @@ package dev.ebb.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import dev.ebb.contract.ChildJvm;
 import dev.ebb.contract.RawHttp;
-import java.io.BufferedReader;
-import java.io.File;
 import java.io.IOException;
-import java.io.InputStreamReader;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -21,32 +15,13 @@ import org.junit.jupiter.api.Test;
 class SignalsTests {
 
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private final List<String> lines = new CopyOnWriteArrayList<>();
-    private Process child;
-    private Thread reader;
+    private ChildJvm child;
+    private List<String> lines = List.of();
     private int port;
 
     private void startChild(String... args) throws IOException {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(System.getProperty("java.home") + File.separator + "bin" + File.separator + "java");
-        cmd.add("-cp");
-        cmd.add(System.getProperty("java.class.path"));
-        cmd.add("-Dorg.slf4j.simpleLogger.logFile=System.out");
-        cmd.add(SignalApplication.class.getName());
-        cmd.addAll(List.of(args));
-        child = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        reader = new Thread(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(child.getInputStream(), StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                }
-            } catch (IOException e) {
-                lines.add("READ FAILED " + e);
-            }
-        }, "child-output");
-        reader.setDaemon(true);
-        reader.start();
+        child = ChildJvm.start(List.of(), List.of(), SignalApplication.class, List.of(args));
+        lines = child.lines();
         await().atMost(WAIT).until(() -> lines.stream().anyMatch(l -> l.startsWith("PORT ")) || !child.isAlive());
         assertThat(child.isAlive()).as("child started; output: %s", lines).isTrue();
         port = lines.stream().filter(l -> l.startsWith("PORT ")).map(l -> Integer.parseInt(l.substring(5))).findFirst()
@@ -60,21 +35,17 @@ class SignalsTests {
     }
 
     private void signal(String name) throws Exception {
-        Process kill = new ProcessBuilder("kill", "-" + name, Long.toString(child.pid())).start();
-        assertThat(kill.waitFor(10, TimeUnit.SECONDS)).isTrue();
-        assertThat(kill.exitValue()).isZero();
+        child.signal(name);
     }
 
     private int exitCode() throws InterruptedException {
-        assertThat(child.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("child exited; output: %s", lines).isTrue();
-        reader.join(WAIT.toMillis()); // its last lines may still be in the pipe
-        return child.exitValue();
+        return child.exitCode(WAIT);
     }
 
     @AfterEach
     void killChild() {
         if (child != null) {
-            child.destroyForcibly();
+            child.close();
         }
     }
 

@@ -41,11 +41,9 @@ class KeepAliveIdleTimeoutTest {
                         .as("connection closed before the %s idle timeout (%s) was over", PRESET.configName(),
                                 PRESET.idleTimeout())
                         .isFalse();
-                boolean closed = connection.closedByServerWithin(Duration.ofSeconds(30));
                 long idleMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - idleSince);
-                System.out.printf("[e2e] %s: idle keep-alive connection %s after %d ms (%s idle timeout %d ms)%n",
-                        name, closed ? "closed by the server" : "still open", idleMs, PRESET.configName(),
-                        PRESET.idleTimeout().toMillis());
+                System.out.printf("[e2e] %s: idle keep-alive connection still open after %d ms (%s idle timeout %d ms)%n",
+                        name, idleMs, PRESET.configName(), PRESET.idleTimeout().toMillis());
             }
         }
     }

@@ -9,8 +9,10 @@ import java.util.List;
 
 /**
  * One scenario: two instances of an example app behind a real load balancer under wrk POST load; each
- * instance in turn gets a real SIGTERM, exits, is started again on its port and becomes ready (and routed
- * to) before the next one goes.
+ * instance in turn gets a real SIGTERM and exits; the first is started again on its port and becomes ready
+ * (and routed to) before the second goes. The second is not started again: a new instance joining under load
+ * was shown by the first, and the load runs on for {@link #SETTLE} after the second exits, so that a failure
+ * its shutdown causes late still counts.
  */
 final class RollingRestart {
 
@@ -21,7 +23,8 @@ final class RollingRestart {
     /** Well above the longest load balancer lag of the set-ups (health checks: 2 x 500 ms; harness: 1.5 s + reload). */
     static final Duration DEREGISTRATION_DELAY = Duration.ofSeconds(4);
     static final Duration DRAIN_TIMEOUT = Duration.ofSeconds(10);
-    static final Duration WARM_UP = Duration.ofSeconds(2);
+    /** Load before the first SIGTERM: every wrk connection is open and requests flow through both instances. */
+    static final Duration WARM_UP = Duration.ofSeconds(1);
     static final Duration SETTLE = Duration.ofSeconds(1);
     static final Duration START_TIMEOUT = Duration.ofSeconds(90);
 
@@ -90,8 +93,14 @@ final class RollingRestart {
                 instance.report().ifPresent(reports::add);
                 shutdowns.add(String.format("%s: SIGTERM to exit %d ms, exit status %d%s", instance.name(),
                         took.toMillis(), instance.exitValue(), instance.report().map(r -> "; ebb: " + r).orElse("")));
+                if (n == instances.size()) {
+                    hold(SETTLE, wrk);
+                    break;
+                }
+                long starting = System.nanoTime();
                 instance.start();
                 awaitReady(instance);
+                long ready = System.nanoTime();
                 final int index = n;
                 if (setup == Setup.HAPROXY_TCP) {
                     haproxy.enable(n);
@@ -102,6 +111,8 @@ final class RollingRestart {
                     await("HAProxy routing to s" + n + " again").atMost(Duration.ofSeconds(20))
                             .pollInterval(Duration.ofMillis(50)).until(() -> h.routesTo(index));
                 }
+                shutdowns.add(String.format("%s: started again, ready in %d ms, routed to %d ms later", instance.name(),
+                        Duration.ofNanos(ready - starting).toMillis(), Duration.ofNanos(System.nanoTime() - ready).toMillis()));
                 hold(SETTLE, wrk);
             }
             Wrk.Result result = wrk.stop();

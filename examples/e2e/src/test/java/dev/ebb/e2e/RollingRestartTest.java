@@ -20,8 +20,8 @@ import org.junit.jupiter.params.provider.MethodSource;
  * with Ebb, and failures without it (so this suite can fail).
  *
  * <p>Every app runs with Ebb behind every set-up (Spring Boot's Tomcat not behind {@code haproxy-h2}); each app
- * also runs once without Ebb, and those runs cover every set-up. One line per app; a scenario takes about 17 s,
- * the whole suite about 6 minutes on two cores.
+ * also runs once without Ebb, and those runs cover every set-up. One line per app; a scenario takes about 13 s
+ * (Spring Boot's up to twice that), the whole class about 5 minutes on two shared cores.
  */
 class RollingRestartTest {
 
