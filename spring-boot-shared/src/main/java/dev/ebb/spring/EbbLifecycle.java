@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
@@ -29,7 +28,7 @@ import org.springframework.context.SmartLifecycle;
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
     /** Stops just before the web server's graceful shutdown phase. */
-    static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
+    static final int PHASE = BootWeb.GRACEFUL_SHUTDOWN_PHASE + 1;
 
     private final EbbCore core;
     private final BootServerAdapter adapter;
@@ -120,7 +119,7 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         }
     }
 
-    @Override
+    /** Spring Framework 7's {@code SmartLifecycle} method (not in 6, hence no {@code @Override}): never paused. */
     public boolean isPauseable() {
         return false;
     }

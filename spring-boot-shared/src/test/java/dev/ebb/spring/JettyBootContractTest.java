@@ -45,22 +45,14 @@ class JettyBootContractTest extends AdapterContract {
     @Override
     protected RunningServer start(EbbConfig config) {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.autoconfigure.exclude="
-                        + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
                 "--server.jetty.connection-idle-timeout=" + REQUEST_TIMEOUT.toMillis() + "ms",
                 "--server.http2.enabled=true",
                 "--" + ContractApplication.SERVER + "=jetty"));
-        args.addAll(tlsArgs());
-        return BootContractSupport.start(config, tls(), args);
+        return BootContractSupport.start(config, tls(), TestServers.JETTY, args);
     }
 
     @Override
     protected Optional<Duration> requestIdleTimeout() {
         return Optional.of(REQUEST_TIMEOUT);
-    }
-
-    /** The {@code server.ssl.*} arguments of a TLS subclass. */
-    List<String> tlsArgs() {
-        return List.of();
     }
 }

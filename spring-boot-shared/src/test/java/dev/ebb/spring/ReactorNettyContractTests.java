@@ -10,20 +10,13 @@ import dev.ebb.ShutdownReport;
 import dev.ebb.contract.AdapterContract;
 import dev.ebb.contract.H2Client;
 import dev.ebb.contract.RawHttp;
-import dev.ebb.contract.TestTls;
 import dev.ebb.contract.WsClient;
-import dev.ebb.spi.EbbCore;
-import dev.ebb.spi.KeepAlive;
-import dev.ebb.spi.ServerAdapter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -46,36 +39,10 @@ class ReactorNettyContractTests extends AdapterContract {
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
-        SpringApplication application = new SpringApplication(ReactiveContractApplication.class);
-        application.setWebApplicationType(WebApplicationType.REACTIVE);
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--server.address=127.0.0.1",
-                "--server.http2.enabled=true",
-                "--spring.main.banner-mode=off",
-                "--management.endpoint.health.probes.enabled=true",
-                "--management.endpoint.health.group.readiness.additional-path=server:/readyz",
-                "--spring.autoconfigure.exclude="
-                        + "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
-                        + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration",
-                "--ebb.enabled=" + config.enabled(),
-                "--ebb.deregistration-delay=" + ms(config.deregistrationDelay()),
-                "--ebb.drain-timeout=" + ms(config.drainTimeout()),
-                "--ebb.termination-grace-period=" + ms(config.terminationGracePeriod())));
-        config.loadBalancerIdleTimeout().ifPresent(t -> args.add("--ebb.load-balancer-idle-timeout=" + ms(t)));
-        if (tls()) {
-            args.addAll(List.of(
-                    "--server.ssl.key-store=" + TestTls.keyStore().toUri(),
-                    "--server.ssl.key-store-type=PKCS12",
-                    "--server.ssl.key-store-password=" + TestTls.PASSWORD,
-                    "--server.ssl.key-alias=" + TestTls.ALIAS,
-                    "--server.ssl.key-password=" + TestTls.PASSWORD));
-        }
-        ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
-        this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        Ebb ebb = config.enabled() ? context.getBean(EbbCore.class) : withoutEbb(config, context);
-        return RunningServer.of(port, ebb, tls(), context::close);
+        BootContractSupport.Started started = BootContractSupport.start(config, tls(), ReactiveContractApplication.class,
+                WebApplicationType.REACTIVE, TestServers.NETTY, List.of("--server.http2.enabled=true"));
+        this.context = started.context();
+        return started.server();
     }
 
     @Test
@@ -132,9 +99,9 @@ class ReactorNettyContractTests extends AdapterContract {
     void actuatorReadinessGoesDownWhenTheApplicationCallsEbbShutdownItself() throws Exception {
         RunningServer server = start(config().build());
         try {
-            assertThat(status(server, "/readyz")).isEqualTo(200);
+            assertThat(status(server, config().build().readinessPath())).isEqualTo(200);
             server.ebb().shutdown();
-            await().atMost(WAIT).until(() -> status(server, "/readyz") == 503);
+            await().atMost(WAIT).until(() -> status(server, config().build().readinessPath()) == 503);
             assertThat(status(server, "/work?ms=1")).isEqualTo(200);
             assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
         } finally {
@@ -156,47 +123,5 @@ class ReactorNettyContractTests extends AdapterContract {
             return ebb.stopped().isDone();
         });
         server.close();
-    }
-
-    private static String ms(Duration d) {
-        return d.toMillis() + "ms";
-    }
-
-    /** With ebb.enabled=false the application has no Ebb: the contract's handle just closes the context. */
-    private static Ebb withoutEbb(EbbConfig config, ConfigurableApplicationContext context) {
-        return EbbCore.create(config, new ServerAdapter() {
-            @Override
-            public String serverName() {
-                return "Reactor Netty without Ebb";
-            }
-
-            @Override
-            public KeepAlive keepAlive() {
-                return KeepAlive.none();
-            }
-
-            @Override
-            public void setKeepAliveTimeout(Duration timeout) {
-            }
-
-            @Override
-            public void closeListeners() {
-            }
-
-            @Override
-            public int closeIdleConnections() {
-                return 0;
-            }
-
-            @Override
-            public int abortConnections() {
-                return 0;
-            }
-
-            @Override
-            public void stop() {
-                context.close();
-            }
-        });
     }
 }

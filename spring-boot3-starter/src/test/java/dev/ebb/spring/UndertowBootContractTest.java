@@ -1,0 +1,46 @@
+package dev.ebb.spring;
+
+import dev.ebb.EbbConfig;
+import dev.ebb.contract.AdapterContract;
+import java.util.List;
+import java.util.Set;
+import org.junit.jupiter.api.extension.ConditionEvaluationResult;
+import org.junit.jupiter.api.extension.ExecutionCondition;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.ExtensionContext;
+
+/**
+ * The adapter contract against a Spring MVC application on Undertow under Spring Boot 3. The starter does not
+ * drive Undertow: Spring Boot's graceful shutdown stops it after Ebb's deregistration delay. The cases that
+ * need Ebb's hands on the server are skipped, with the reason; set {@code -Debb.gaps=run} to run them anyway.
+ */
+@ExtendWith(UndertowBootContractTest.NotDriven.class)
+class UndertowBootContractTest extends AdapterContract {
+
+    /** The cases that need the starter to drive the server. */
+    static final Set<String> NEED_DRIVING = Set.of();
+
+    /** Actuator answers the probe paths under Spring Boot, in its own format. */
+    @Override
+    protected boolean ebbAnswersProbes() {
+        return false;
+    }
+
+    /** Skips the contract cases that need Ebb to drive Undertow, saying why. */
+    static final class NotDriven implements ExecutionCondition {
+        @Override
+        public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
+            return context.getTestMethod()
+                    .filter(m -> System.getProperty("ebb.gaps") == null && NEED_DRIVING.contains(m.getName()))
+                    .map(m -> ConditionEvaluationResult.disabled(
+                            "the starter does not drive Undertow: Spring Boot's graceful shutdown drains it"))
+                    .orElse(ConditionEvaluationResult.enabled("contract case"));
+        }
+    }
+
+    @Override
+    protected RunningServer start(EbbConfig config) {
+        return BootContractSupport.start(config, tls(), TestServers.UNDERTOW,
+                List.of("--" + ContractApplication.SERVER + "=undertow"));
+    }
+}
