@@ -22,7 +22,8 @@ import org.springframework.context.SmartLifecycle;
  * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
  * shutdown starts elsewhere than in the context's close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the
  * application called {@code shutdown()} on the Ebb bean — the same sequence runs and Ebb closes the context once
- * it has stopped the server; when Ebb takes signals, before its {@code stopped()} future completes, so that a
+ * it has stopped the server (on a server it does not drive, once the deregistration delay is over: Boot's
+ * graceful shutdown then drains it); when Ebb takes signals, before its {@code stopped()} future completes, so that a
  * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
@@ -58,7 +59,7 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
             @Override
             public void onStopped(ShutdownReport report) {
                 ebbStopped.complete(null);
-                if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
+                if (running && context instanceof ConfigurableApplicationContext closing) {
                     if (core.config().handleSignals()) {
                         // On Ebb's thread, before its stopped() future completes, which a signal's exit awaits.
                         closing.close();

@@ -23,9 +23,16 @@ final class BootContractSupport {
     private BootContractSupport() {
     }
 
-    /** {@link ContractApplication} on the servlet server named {@code server} ({@link TestServers}). */
+    /**
+     * {@link ContractApplication} on the servlet server named {@code server} ({@link TestServers}), Actuator's
+     * readiness and liveness groups on Ebb's probe paths.
+     */
     static RunningServer start(EbbConfig config, boolean tls, String server, List<String> serverArgs) {
-        return start(config, tls, ContractApplication.class, WebApplicationType.SERVLET, server, serverArgs).server();
+        List<String> args = new ArrayList<>(List.of(
+                "--management.endpoint.health.group.readiness.additional-path=server:" + config.readinessPath(),
+                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath()));
+        args.addAll(serverArgs);
+        return start(config, tls, ContractApplication.class, WebApplicationType.SERVLET, server, args).server();
     }
 
     /** A started contract application and the handle the contract drives it by. */
@@ -42,8 +49,6 @@ final class BootContractSupport {
                 "--server.address=127.0.0.1",
                 "--spring.main.banner-mode=off",
                 "--management.endpoint.health.probes.enabled=true",
-                "--management.endpoint.health.group.readiness.additional-path=server:" + config.readinessPath(),
-                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath(),
                 "--ebb.enabled=" + config.enabled(),
                 "--ebb.deregistration-delay=" + ms(config.deregistrationDelay()),
                 "--ebb.drain-timeout=" + ms(config.drainTimeout()),

@@ -1,9 +1,17 @@
 package dev.ebb.spring;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.Map;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.jetty.JettyWebServer;
+import org.springframework.boot.reactor.netty.NettyWebServer;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.WebServer;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * Picks the server a test application runs on among those on the test class path: under Spring Boot 4 by
@@ -32,5 +40,27 @@ final class TestServers {
         List<String> others = all.entrySet().stream().filter(e -> !e.getKey().equals(server)).map(Map.Entry::getValue)
                 .sorted().toList();
         return List.of("--spring.autoconfigure.exclude=" + String.join(",", others));
+    }
+
+    /** The arguments that put the management server of an application on {@code server} on the same server. */
+    static List<String> managementOn(String server) {
+        // The management child context would take the first server on the class path otherwise.
+        return TOMCAT.equals(server) ? List.of("--spring.autoconfigure.exclude=org.springframework.boot.jetty"
+                + ".autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration") : List.of();
+    }
+
+    static Tomcat tomcat(WebServer server) {
+        return ((TomcatWebServer) server).getTomcat();
+    }
+
+    static Server jetty(WebServer server) {
+        return ((JettyWebServer) server).getServer();
+    }
+
+    /** The Reactor Netty server of {@code server}, which Boot's {@code NettyWebServer} does not expose. */
+    static HttpServer netty(WebServer server) throws ReflectiveOperationException {
+        Field field = NettyWebServer.class.getDeclaredField("httpServer");
+        field.setAccessible(true);
+        return (HttpServer) field.get(server);
     }
 }

@@ -1,19 +1,27 @@
 package dev.ebb.spring;
 
+import java.lang.reflect.Field;
 import java.util.List;
 import java.util.function.Supplier;
+import org.apache.catalina.startup.Tomcat;
+import org.eclipse.jetty.server.Server;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
-import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
-import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
-import org.springframework.boot.web.server.WebServerFactory;
-import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.JettyWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.TomcatWebSocketServletWebServerCustomizer;
 import org.springframework.boot.autoconfigure.websocket.servlet.UndertowWebSocketServletWebServerCustomizer;
+import org.springframework.boot.web.embedded.jetty.JettyServletWebServerFactory;
+import org.springframework.boot.web.embedded.jetty.JettyWebServer;
+import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
+import org.springframework.boot.web.embedded.netty.NettyWebServer;
+import org.springframework.boot.web.embedded.tomcat.TomcatServletWebServerFactory;
+import org.springframework.boot.web.embedded.tomcat.TomcatWebServer;
+import org.springframework.boot.web.embedded.undertow.UndertowServletWebServerFactory;
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.WebServerFactory;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.support.GenericApplicationContext;
+import reactor.netty.http.server.HttpServer;
 
 /**
  * Picks the server a test application runs on among those on the test class path: under Spring Boot 3 by
@@ -59,5 +67,26 @@ final class TestServers {
         @SuppressWarnings("unchecked")
         Class<T> type = (Class<T>) factory.get().getClass();
         context.registerBean(type, factory);
+    }
+
+    /** The arguments that put the management server of an application on {@code server} on the same server. */
+    static List<String> managementOn(String server) {
+        // Boot 3's management child context takes the application's server factory.
+        return List.of();
+    }
+
+    static Tomcat tomcat(WebServer server) {
+        return ((TomcatWebServer) server).getTomcat();
+    }
+
+    static Server jetty(WebServer server) {
+        return ((JettyWebServer) server).getServer();
+    }
+
+    /** The Reactor Netty server of {@code server}, which Boot's {@code NettyWebServer} does not expose. */
+    static HttpServer netty(WebServer server) throws ReflectiveOperationException {
+        Field field = NettyWebServer.class.getDeclaredField("httpServer");
+        field.setAccessible(true);
+        return (HttpServer) field.get(server);
     }
 }
