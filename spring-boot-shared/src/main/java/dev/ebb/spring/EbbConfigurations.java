@@ -105,4 +105,58 @@ final class EbbConfigurations {
             return new EbbMetrics(ebb);
         }
     }
+
+    /** Tomcat's keep-alive, and Ebb's hands on the Tomcat Boot starts. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.apache.catalina.startup.Tomcat", BootWeb.TOMCAT_FACTORY })
+    static class TomcatConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        TomcatKeepAlive ebbTomcatKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new TomcatKeepAlive(ebb, adapter, environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        TomcatUnderBoot ebbTomcat(EbbCore ebb, BootServerAdapter adapter) {
+            return new TomcatUnderBoot(new TomcatDriver(ebb, adapter));
+        }
+    }
+
+    /** Jetty's keep-alive, and Ebb's hands on the Jetty Boot starts. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "org.eclipse.jetty.server.Server", BootWeb.JETTY_FACTORY })
+    static class JettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        JettyKeepAlive ebbJettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new JettyKeepAlive(ebb, adapter, environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        JettyUnderBoot ebbJetty(EbbCore ebb, BootServerAdapter adapter) {
+            return new JettyUnderBoot(new JettyDriver(ebb, adapter));
+        }
+    }
+
+    /** Reactor Netty's idle timeout, and Ebb's hands on the server Boot starts. */
+    @Configuration(proxyBeanMethods = false)
+    @ConditionalOnClass(name = { "reactor.netty.http.server.HttpServer", BootWeb.NETTY_FACTORY })
+    static class NettyConfiguration {
+
+        @Bean
+        @ConditionalOnMissingBean
+        NettyKeepAlive ebbNettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new NettyKeepAlive(ebb, adapter, environment);
+        }
+
+        @Bean
+        @ConditionalOnMissingBean
+        ReactorNettyConnections ebbReactorNettyConnections(EbbCore ebb, BootServerAdapter adapter) {
+            return new ReactorNettyConnections(new ReactorNettyDriver(ebb, adapter));
+        }
+    }
 }

@@ -10,6 +10,11 @@ final class BootWeb {
     /** The lifecycle phase of Spring Boot's graceful shutdown of the web server. */
     static final int GRACEFUL_SHUTDOWN_PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE;
 
+    /** Boot's Tomcat, Jetty and Reactor Netty factory types, by name (conditions of the shared configurations). */
+    static final String TOMCAT_FACTORY = "org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory";
+    static final String JETTY_FACTORY = "org.springframework.boot.jetty.ConfigurableJettyWebServerFactory";
+    static final String NETTY_FACTORY = "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory";
+
     private BootWeb() {
     }
 

@@ -11,6 +11,11 @@ final class BootWeb {
     /** The lifecycle phase of Spring Boot's graceful shutdown of the web server. */
     static final int GRACEFUL_SHUTDOWN_PHASE = WebServerGracefulShutdownLifecycle.SMART_LIFECYCLE_PHASE;
 
+    /** Boot's Tomcat, Jetty and Reactor Netty factory types, by name (conditions of the shared configurations). */
+    static final String TOMCAT_FACTORY = "org.springframework.boot.web.embedded.tomcat.ConfigurableTomcatWebServerFactory";
+    static final String JETTY_FACTORY = "org.springframework.boot.web.embedded.jetty.ConfigurableJettyWebServerFactory";
+    static final String NETTY_FACTORY = "org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory";
+
     private BootWeb() {
     }
 

@@ -4,27 +4,21 @@ import dev.ebb.spi.EbbCore;
 import io.undertow.Undertow;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import org.apache.catalina.startup.Tomcat;
-import org.eclipse.jetty.server.Server;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
-import org.springframework.boot.autoconfigure.web.servlet.ConditionalOnMissingFilterBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
-import org.springframework.boot.web.embedded.jetty.ConfigurableJettyWebServerFactory;
-import org.springframework.boot.web.embedded.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.web.embedded.tomcat.ConfigurableTomcatWebServerFactory;
-import org.springframework.boot.web.embedded.undertow.ConfigurableUndertowWebServerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
+import org.springframework.boot.autoconfigure.web.servlet.ConditionalOnMissingFilterBean;
 import org.springframework.boot.web.context.WebServerApplicationContext;
+import org.springframework.boot.web.embedded.undertow.ConfigurableUndertowWebServerFactory;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * Auto-configuration of Ebb for a Spring Boot 3 web application on Tomcat, Jetty, Undertow or Reactor Netty: a
@@ -37,7 +31,8 @@ import reactor.netty.http.server.HttpServer;
 @ConditionalOnClass(WebServerApplicationContext.class)
 @ConditionalOnBooleanProperty(name = "ebb.enabled", matchIfMissing = true)
 @Import({ EbbConfigurations.Core.class, EbbConfigurations.ServletWebSockets.class, EbbConfigurations.Reactive.class,
-        EbbConfigurations.Metrics.class })
+        EbbConfigurations.Metrics.class, EbbConfigurations.TomcatConfiguration.class,
+        EbbConfigurations.JettyConfiguration.class, EbbConfigurations.NettyConfiguration.class })
 public final class EbbAutoConfiguration {
 
     @Configuration(proxyBeanMethods = false)
@@ -57,40 +52,6 @@ public final class EbbAutoConfiguration {
     }
 
     @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ Tomcat.class, ConfigurableTomcatWebServerFactory.class })
-    static class TomcatConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        TomcatKeepAlive ebbTomcatKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new TomcatKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        TomcatUnderBoot ebbTomcat(EbbCore ebb, BootServerAdapter adapter) {
-            return new TomcatUnderBoot(new TomcatDriver(ebb, adapter));
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ Server.class, ConfigurableJettyWebServerFactory.class })
-    static class JettyConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        JettyKeepAlive ebbJettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new JettyKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        JettyUnderBoot ebbJetty(EbbCore ebb, BootServerAdapter adapter) {
-            return new JettyUnderBoot(new JettyDriver(ebb, adapter));
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
     @ConditionalOnClass({ Undertow.class, ConfigurableUndertowWebServerFactory.class })
     static class UndertowConfiguration {
 
@@ -101,20 +62,4 @@ public final class EbbAutoConfiguration {
         }
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
-    static class NettyConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        NettyKeepAlive ebbNettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new NettyKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        ReactorNettyConnections ebbReactorNettyConnections(EbbCore ebb, BootServerAdapter adapter) {
-            return new ReactorNettyConnections(new ReactorNettyDriver(ebb, adapter));
-        }
-    }
 }
