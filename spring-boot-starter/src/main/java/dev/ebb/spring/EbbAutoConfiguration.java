@@ -1,35 +1,20 @@
 package dev.ebb.spring;
 
-import dev.ebb.EbbConfig;
 import dev.ebb.spi.EbbCore;
-import io.micrometer.core.instrument.binder.MeterBinder;
 import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
-import org.apache.catalina.startup.Tomcat;
-import org.eclipse.jetty.server.Server;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingFilterBean;
-import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication.Type;
-import org.springframework.boot.context.properties.EnableConfigurationProperties;
-import org.springframework.boot.jetty.ConfigurableJettyWebServerFactory;
-import org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory;
-import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnWebApplication;
 import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
-import org.springframework.context.ApplicationEventPublisher;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
-import org.springframework.core.env.Environment;
-import org.springframework.web.server.WebFilter;
-import org.springframework.web.servlet.HandlerAdapter;
-import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler;
-import reactor.netty.http.server.HttpServer;
 
 /**
  * Auto-configuration of Ebb for a Spring Boot web application on Tomcat, Jetty or Reactor Netty: a
@@ -41,41 +26,10 @@ import reactor.netty.http.server.HttpServer;
 @ConditionalOnWebApplication
 @ConditionalOnClass(WebServerApplicationContext.class)
 @ConditionalOnBooleanProperty(name = "ebb.enabled", matchIfMissing = true)
-@EnableConfigurationProperties(EbbProperties.class)
+@Import({ EbbConfigurations.Core.class, EbbConfigurations.ServletWebSockets.class, EbbConfigurations.Reactive.class,
+        EbbConfigurations.Metrics.class, EbbConfigurations.TomcatConfiguration.class,
+        EbbConfigurations.JettyConfiguration.class, EbbConfigurations.NettyConfiguration.class })
 public final class EbbAutoConfiguration {
-
-    @Bean
-    @ConditionalOnMissingBean
-    EbbConfig ebbConfig(EbbProperties properties, org.springframework.core.env.Environment environment) {
-        return properties.toConfig(UnknownEbbProperties.in(environment));
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    BootServerAdapter ebbServerAdapter() {
-        return new BootServerAdapter();
-    }
-
-    /** No inferred destroy method: {@code shutdown()} is Ebb's, run by the lifecycle, not at bean destruction. */
-    @Bean(destroyMethod = "")
-    @ConditionalOnMissingBean
-    EbbCore ebb(EbbConfig config, BootServerAdapter adapter) {
-        // With ebb.handle-signals, Ebb takes SIGTERM, runs the sequence, then closes the context (EbbLifecycle)
-        // before it exits; Boot's shutdown hook then finds the context closed.
-        return EbbCore.create(config, adapter);
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    EbbLifecycle ebbLifecycle(EbbCore ebb, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
-        return new EbbLifecycle(ebb, adapter, publisher);
-    }
-
-    @Bean
-    @ConditionalOnMissingBean
-    static ShutdownPhaseTimeouts ebbShutdownPhaseTimeouts(ObjectProvider<EbbConfig> config) {
-        return new ShutdownPhaseTimeouts(config);
-    }
 
     @Configuration(proxyBeanMethods = false)
     @ConditionalOnWebApplication(type = Type.SERVLET)
@@ -91,92 +45,6 @@ public final class EbbAutoConfiguration {
             registration.setAsyncSupported(true);
             return registration;
         }
-
-        @Configuration(proxyBeanMethods = false)
-        @ConditionalOnClass({ WebSocketHttpRequestHandler.class, HandlerAdapter.class })
-        static class WebSocketConfiguration {
-
-            @Bean
-            @ConditionalOnMissingBean
-            WebSocketSessions ebbWebSocketSessions(EbbCore ebb, BootServerAdapter adapter) {
-                WebSocketSessions sessions = new WebSocketSessions(ebb);
-                adapter.webSockets(sessions);
-                return sessions;
-            }
-        }
     }
 
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnWebApplication(type = Type.REACTIVE)
-    @ConditionalOnClass(WebFilter.class)
-    static class ReactiveConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        EbbWebFilter ebbWebFilter(EbbCore ebb, BootServerAdapter adapter) {
-            return new EbbWebFilter(ebb, adapter);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ Tomcat.class, ConfigurableTomcatWebServerFactory.class })
-    static class TomcatConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        TomcatKeepAlive ebbTomcatKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new TomcatKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        TomcatUnderBoot ebbTomcat(EbbCore ebb, BootServerAdapter adapter) {
-            return new TomcatUnderBoot(ebb, adapter);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ Server.class, ConfigurableJettyWebServerFactory.class })
-    static class JettyConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        JettyKeepAlive ebbJettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new JettyKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        JettyUnderBoot ebbJetty(EbbCore ebb, BootServerAdapter adapter) {
-            return new JettyUnderBoot(ebb, adapter);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass({ HttpServer.class, NettyReactiveWebServerFactory.class })
-    static class NettyConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        NettyKeepAlive ebbNettyKeepAlive(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
-            return new NettyKeepAlive(ebb, adapter, environment);
-        }
-
-        @Bean
-        @ConditionalOnMissingBean
-        ReactorNettyConnections ebbReactorNettyConnections(EbbCore ebb, BootServerAdapter adapter) {
-            return new ReactorNettyConnections(ebb, adapter);
-        }
-    }
-
-    @Configuration(proxyBeanMethods = false)
-    @ConditionalOnClass(MeterBinder.class)
-    static class MetricsConfiguration {
-
-        @Bean
-        @ConditionalOnMissingBean
-        EbbMetrics ebbMetrics(EbbCore ebb) {
-            return new EbbMetrics(ebb);
-        }
-    }
 }

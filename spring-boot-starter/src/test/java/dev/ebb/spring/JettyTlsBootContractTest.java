@@ -1,17 +1,10 @@
 package dev.ebb.spring;
 
-import java.util.List;
-
 /** The adapter contract against Jetty under Spring Boot over TLS (ALPN h2 and http/1.1). */
 class JettyTlsBootContractTest extends JettyBootContractTest {
 
     @Override
     protected boolean tls() {
         return true;
-    }
-
-    @Override
-    List<String> tlsArgs() {
-        return BootContractSupport.tlsArgs();
     }
 }

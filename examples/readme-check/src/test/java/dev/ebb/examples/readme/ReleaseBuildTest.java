@@ -28,7 +28,7 @@ class ReleaseBuildTest {
 
     private static final Path ROOT = Path.of("..", "..").toAbsolutePath().normalize();
     private static final List<String> PUBLISHED = List.of("core", "jetty-adapter", "undertow-adapter", "netty-adapter",
-            "spring-boot-starter");
+            "spring-boot-starter", "spring-boot3-starter");
 
     @Test
     void releaseProfileBuildsSourcesAndJavadocJarsReproduciblyWithTheLicense(@TempDir Path copy) throws Exception {

@@ -4,7 +4,6 @@ import dev.ebb.EbbConfig;
 import java.time.Duration;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.config.BeanPostProcessor;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.support.DefaultLifecycleProcessor;
 
 /**
@@ -29,7 +28,7 @@ final class ShutdownPhaseTimeouts implements BeanPostProcessor {
             EbbConfig ebb = config.getIfAvailable();
             if (ebb != null && ebb.enabled()) {
                 processor.setTimeoutForShutdownPhase(EbbLifecycle.PHASE, ebb.deregistrationDelay().plus(ebb.drainTimeout()).plus(MARGIN).toMillis());
-                processor.setTimeoutForShutdownPhase(WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE,
+                processor.setTimeoutForShutdownPhase(BootWeb.GRACEFUL_SHUTDOWN_PHASE,
                         ebb.drainTimeout().toMillis());
             }
         }

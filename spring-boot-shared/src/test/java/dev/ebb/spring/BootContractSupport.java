@@ -13,31 +13,52 @@ import java.util.ArrayList;
 import java.util.List;
 import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
-/** Starts {@link ContractApplication} on a servlet server with an {@link EbbConfig} translated to {@code ebb.*}. */
+/**
+ * Starts a contract application ({@link ContractApplication} on a servlet server, {@link ReactiveContractApplication}
+ * on Reactor Netty) with an {@link EbbConfig} translated to {@code ebb.*} properties.
+ */
 final class BootContractSupport {
 
     private BootContractSupport() {
     }
 
-    static RunningServer start(EbbConfig config, boolean tls, List<String> serverArgs) {
-        SpringApplication application = new SpringApplication(ContractApplication.class);
-        application.setWebApplicationType(WebApplicationType.SERVLET);
+    /**
+     * {@link ContractApplication} on the servlet server named {@code server} ({@link TestServers}), Actuator's
+     * readiness and liveness groups on Ebb's probe paths.
+     */
+    static RunningServer start(EbbConfig config, boolean tls, String server, List<String> serverArgs) {
         List<String> args = new ArrayList<>(List.of(
+                "--management.endpoint.health.group.readiness.additional-path=server:" + config.readinessPath(),
+                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath()));
+        args.addAll(serverArgs);
+        return start(config, tls, ContractApplication.class, WebApplicationType.SERVLET, server, args).server();
+    }
+
+    /** A started contract application and the handle the contract drives it by. */
+    record Started(RunningServer server, ConfigurableApplicationContext context) {
+    }
+
+    static Started start(EbbConfig config, boolean tls, Class<?> source, WebApplicationType type, String server,
+            List<String> serverArgs) {
+        SpringApplication application = new SpringApplication(source);
+        application.setWebApplicationType(type);
+        List<String> args = new ArrayList<>(TestServers.use(application, type, server));
+        args.addAll(List.of(
                 "--server.port=0",
                 "--server.address=127.0.0.1",
                 "--spring.main.banner-mode=off",
-                "--management.endpoint.health.probes.enabled=true",
-                "--management.endpoint.health.group.readiness.additional-path=server:" + config.readinessPath(),
-                "--management.endpoint.health.group.liveness.additional-path=server:" + config.livenessPath()));
+                "--management.endpoint.health.probes.enabled=true"));
         args.addAll(ebbArgs(config));
         args.addAll(serverArgs);
+        if (tls) {
+            args.addAll(tlsArgs());
+        }
         ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
+        int port = BootWeb.webServer(context).getPort();
         Ebb ebb = config.enabled() ? context.getBean(Ebb.class) : EbbCore.create(config, new Bare(context));
-        return RunningServer.of(port, ebb, tls, closer(context));
+        return new Started(RunningServer.of(port, ebb, tls, closer(context)), context);
     }
 
     /**
@@ -63,7 +84,8 @@ final class BootContractSupport {
                 "--server.ssl.key-store=" + TestTls.keyStore().toAbsolutePath(),
                 "--server.ssl.key-store-type=PKCS12",
                 "--server.ssl.key-store-password=" + TestTls.PASSWORD,
-                "--server.ssl.key-alias=" + TestTls.ALIAS);
+                "--server.ssl.key-alias=" + TestTls.ALIAS,
+                "--server.ssl.key-password=" + TestTls.PASSWORD);
     }
 
     /** The {@code ebb.*} command-line arguments that configure what {@code config} holds. */

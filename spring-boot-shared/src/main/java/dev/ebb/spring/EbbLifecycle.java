@@ -8,7 +8,6 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ApplicationContext;
 import org.springframework.context.ApplicationContextAware;
 import org.springframework.context.ApplicationEventPublisher;
@@ -23,13 +22,14 @@ import org.springframework.context.SmartLifecycle;
  * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
  * shutdown starts elsewhere than in the context's close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the
  * application called {@code shutdown()} on the Ebb bean — the same sequence runs and Ebb closes the context once
- * it has stopped the server; when Ebb takes signals, before its {@code stopped()} future completes, so that a
+ * it has stopped the server (on a server it does not drive, once the deregistration delay is over: Boot's
+ * graceful shutdown then drains it); when Ebb takes signals, before its {@code stopped()} future completes, so that a
  * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
 
     /** Stops just before the web server's graceful shutdown phase. */
-    static final int PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE + 1;
+    static final int PHASE = BootWeb.GRACEFUL_SHUTDOWN_PHASE + 1;
 
     private final EbbCore core;
     private final BootServerAdapter adapter;
@@ -61,7 +61,7 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
             @Override
             public void onStopped(ShutdownReport report) {
                 ebbStopped.complete(null);
-                if (running && adapter.drivesServer() && context instanceof ConfigurableApplicationContext closing) {
+                if (running && context instanceof ConfigurableApplicationContext closing) {
                     if (core.config().handleSignals()) {
                         // On Ebb's thread, before its stopped() future completes, which a signal's exit awaits.
                         closing.close();
@@ -136,7 +136,7 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         }
     }
 
-    @Override
+    /** Spring Framework 7's {@code SmartLifecycle} method (not in 6, hence no {@code @Override}): never paused. */
     public boolean isPauseable() {
         return false;
     }

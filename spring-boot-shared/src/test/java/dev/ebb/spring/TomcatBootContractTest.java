@@ -22,18 +22,10 @@ class TomcatBootContractTest extends AdapterContract {
     @Override
     protected RunningServer start(EbbConfig config) {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.autoconfigure.exclude="
-                        + "org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration",
                 "--server.tomcat.connection-timeout=" + REQUEST_TIMEOUT.toMillis() + "ms",
                 "--server.http2.enabled=true",
                 "--" + ContractApplication.SERVER + "=tomcat"));
-        args.addAll(tlsArgs());
-        return BootContractSupport.start(config, tls(), args);
-    }
-
-    /** The {@code server.ssl.*} arguments of a TLS subclass. */
-    List<String> tlsArgs() {
-        return List.of();
+        return BootContractSupport.start(config, tls(), TestServers.TOMCAT, args);
     }
 
     @Override

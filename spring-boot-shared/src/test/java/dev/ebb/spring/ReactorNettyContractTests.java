@@ -10,20 +10,13 @@ import dev.ebb.ShutdownReport;
 import dev.ebb.contract.AdapterContract;
 import dev.ebb.contract.H2Client;
 import dev.ebb.contract.RawHttp;
-import dev.ebb.contract.TestTls;
 import dev.ebb.contract.WsClient;
-import dev.ebb.spi.EbbCore;
-import dev.ebb.spi.KeepAlive;
-import dev.ebb.spi.ServerAdapter;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
-import org.springframework.boot.SpringApplication;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 /**
@@ -40,38 +33,19 @@ class ReactorNettyContractTests extends AdapterContract {
     }
 
     private static final Duration WAIT = Duration.ofSeconds(20);
+    private static final String ACTUATOR_READINESS = "/readyz";
 
     /** The application of the last server started. */
     private volatile ConfigurableApplicationContext context;
 
     @Override
     protected RunningServer start(EbbConfig config) throws Exception {
-        SpringApplication application = new SpringApplication(ReactiveContractApplication.class);
-        application.setWebApplicationType(WebApplicationType.REACTIVE);
-        List<String> args = new ArrayList<>(List.of(
-                "--server.port=0",
-                "--server.address=127.0.0.1",
-                "--server.http2.enabled=true",
-                "--spring.main.banner-mode=off",
-                "--management.endpoint.health.probes.enabled=true",
-                "--management.endpoint.health.group.readiness.additional-path=server:/readyz",
-                "--spring.autoconfigure.exclude="
-                        + "org.springframework.boot.tomcat.autoconfigure.reactive.TomcatReactiveWebServerAutoConfiguration,"
-                        + "org.springframework.boot.jetty.autoconfigure.reactive.JettyReactiveWebServerAutoConfiguration"));
-        args.addAll(BootContractSupport.ebbArgs(config));
-        if (tls()) {
-            args.addAll(List.of(
-                    "--server.ssl.key-store=" + TestTls.keyStore().toUri(),
-                    "--server.ssl.key-store-type=PKCS12",
-                    "--server.ssl.key-store-password=" + TestTls.PASSWORD,
-                    "--server.ssl.key-alias=" + TestTls.ALIAS,
-                    "--server.ssl.key-password=" + TestTls.PASSWORD));
-        }
-        ConfigurableApplicationContext context = application.run(args.toArray(String[]::new));
-        this.context = context;
-        int port = ((WebServerApplicationContext) context).getWebServer().getPort();
-        Ebb ebb = config.enabled() ? context.getBean(EbbCore.class) : withoutEbb(config, context);
-        return RunningServer.of(port, ebb, tls(), BootContractSupport.closer(context));
+        BootContractSupport.Started started = BootContractSupport.start(config, tls(), ReactiveContractApplication.class,
+                WebApplicationType.REACTIVE, TestServers.NETTY, List.of("--server.http2.enabled=true",
+                        // The application answers Ebb's probe paths itself; Actuator's readiness group is here.
+                        "--management.endpoint.health.group.readiness.additional-path=server:" + ACTUATOR_READINESS));
+        this.context = started.context();
+        return started.server();
     }
 
     @Test
@@ -128,9 +102,9 @@ class ReactorNettyContractTests extends AdapterContract {
     void actuatorReadinessGoesDownWhenTheApplicationCallsEbbShutdownItself() throws Exception {
         RunningServer server = start(config().build());
         try {
-            assertThat(status(server, "/readyz")).isEqualTo(200);
+            assertThat(status(server, ACTUATOR_READINESS)).isEqualTo(200);
             server.ebb().shutdown();
-            await().atMost(WAIT).until(() -> status(server, "/readyz") == 503);
+            await().atMost(WAIT).until(() -> status(server, ACTUATOR_READINESS) == 503);
             assertThat(status(server, "/work?ms=1")).isEqualTo(200);
             assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
         } finally {
@@ -152,43 +126,5 @@ class ReactorNettyContractTests extends AdapterContract {
             return ebb.stopped().isDone();
         });
         server.close();
-    }
-
-    /** With ebb.enabled=false the application has no Ebb: the contract's handle just closes the context. */
-    private static Ebb withoutEbb(EbbConfig config, ConfigurableApplicationContext context) {
-        return EbbCore.create(config, new ServerAdapter() {
-            @Override
-            public String serverName() {
-                return "Reactor Netty without Ebb";
-            }
-
-            @Override
-            public KeepAlive keepAlive() {
-                return KeepAlive.none();
-            }
-
-            @Override
-            public void setKeepAliveTimeout(Duration timeout) {
-            }
-
-            @Override
-            public void closeListeners() {
-            }
-
-            @Override
-            public int closeIdleConnections() {
-                return 0;
-            }
-
-            @Override
-            public int abortConnections() {
-                return 0;
-            }
-
-            @Override
-            public void stop() {
-                context.close();
-            }
-        });
     }
 }

@@ -3,13 +3,10 @@ package dev.ebb.spring;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.List;
 import org.eclipse.jetty.server.Connector;
 import org.junit.jupiter.api.Test;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.jetty.JettyWebServer;
 import org.springframework.boot.web.server.WebServer;
-import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import org.springframework.context.ConfigurableApplicationContext;
 
 class JettyShutdownTests extends AbstractServerShutdownTests {
@@ -20,8 +17,8 @@ class JettyShutdownTests extends AbstractServerShutdownTests {
     }
 
     @Override
-    List<String> otherServers() {
-        return List.of("org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration");
+    String server() {
+        return TestServers.JETTY;
     }
 
     @Override
@@ -32,7 +29,7 @@ class JettyShutdownTests extends AbstractServerShutdownTests {
     /** The keep-alive between requests: Ebb's connection factory's, else the connector's idle timeout. */
     @Override
     Duration keepAliveOf(WebServer server) {
-        Connector connector = ((JettyWebServer) server).getServer().getConnectors()[0];
+        Connector connector = TestServers.jetty(server).getConnectors()[0];
         JettyKeepAliveConnections ebb = connector.getConnectionFactory(JettyKeepAliveConnections.class);
         return ebb != null ? ebb.keepAlive() : Duration.ofMillis(connector.getIdleTimeout());
     }
@@ -45,9 +42,9 @@ class JettyShutdownTests extends AbstractServerShutdownTests {
     @Test
     void keepAliveIdleTimeoutTheApplicationSetBelowTheLoadBalancersFailsStartup() {
         try (ConfigurableApplicationContext context = start("0s", "--" + keepAliveProperty() + "=10s")) {
-            WebServer server = ((WebServerApplicationContext) context).getWebServer();
+            WebServer server = BootWeb.webServer(context);
             assertThat(keepAliveOf(server)).isEqualTo(Duration.ofSeconds(66));
-            assertThat(((JettyWebServer) server).getServer().getConnectors()[0].getIdleTimeout()).isEqualTo(10_000);
+            assertThat(TestServers.jetty(server).getConnectors()[0].getIdleTimeout()).isEqualTo(10_000);
         }
     }
 }

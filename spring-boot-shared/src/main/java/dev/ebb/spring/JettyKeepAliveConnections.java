@@ -22,8 +22,7 @@ final class JettyKeepAliveConnections extends HttpConnectionFactory {
 
     JettyKeepAliveConnections(HttpConnectionFactory replaced, Duration keepAlive) {
         super(replaced.getHttpConfiguration());
-        setInputBufferSize(replaced.getInputBufferSize());
-        setTransferEncodingChunkMaxLength(replaced.getTransferEncodingChunkMaxLength());
+        JettySettings.copy(replaced, this);
         this.keepAlive = keepAlive;
     }
 
@@ -36,7 +35,7 @@ final class JettyKeepAliveConnections extends HttpConnectionFactory {
     public Connection newConnection(Connector connector, EndPoint endPoint) {
         KeepAliveConnection connection = new KeepAliveConnection(getHttpConfiguration(), connector, endPoint,
                 keepAlive.toMillis());
-        connection.setTransferEncodingChunkMaxLength(getTransferEncodingChunkMaxLength());
+        JettySettings.configure(this, connection);
         return configure(connection, connector, endPoint);
     }
 

@@ -7,6 +7,7 @@ import dev.ebb.Phase;
 import dev.ebb.contract.RawHttp;
 import dev.ebb.spi.EbbCore;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.Test;
 import org.springframework.context.ConfigurableApplicationContext;
 import org.apache.coyote.AbstractProtocol;
 import org.springframework.boot.WebApplicationType;
-import org.springframework.boot.tomcat.TomcatWebServer;
 import org.springframework.boot.web.server.WebServer;
 
 class TomcatShutdownTests extends AbstractServerShutdownTests {
@@ -25,8 +25,8 @@ class TomcatShutdownTests extends AbstractServerShutdownTests {
     }
 
     @Override
-    List<String> otherServers() {
-        return List.of("org.springframework.boot.jetty.autoconfigure.servlet.JettyServletWebServerAutoConfiguration");
+    String server() {
+        return TestServers.TOMCAT;
     }
 
     @Override
@@ -36,8 +36,7 @@ class TomcatShutdownTests extends AbstractServerShutdownTests {
 
     @Override
     Duration keepAliveOf(WebServer server) {
-        AbstractProtocol<?> protocol = (AbstractProtocol<?>) ((TomcatWebServer) server).getTomcat().getConnector()
-                .getProtocolHandler();
+        AbstractProtocol<?> protocol = (AbstractProtocol<?>) TestServers.tomcat(server).getConnector().getProtocolHandler();
         return Duration.ofMillis(protocol.getKeepAliveTimeout());
     }
 
@@ -64,10 +63,9 @@ class TomcatShutdownTests extends AbstractServerShutdownTests {
 
     @Test
     void onASeparateManagementPortLivenessAnswersThroughoutAndItsConnectionsAreNotTheApplications() throws Exception {
-        ConfigurableApplicationContext context = start("20s", "--management.server.port=0",
-                // Both servers are on the test class path: the management child context must use Tomcat too.
-                "--spring.autoconfigure.exclude=" + String.join(",", otherServers()) + ",org.springframework.boot.jetty"
-                        + ".autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration");
+        List<String> args = new ArrayList<>(List.of("--management.server.port=0"));
+        args.addAll(TestServers.managementOn(TestServers.TOMCAT));
+        ConfigurableApplicationContext context = start("20s", args.toArray(String[]::new));
         EbbCore ebb = context.getBean(EbbCore.class);
         int management = Integer.parseInt(context.getEnvironment().getProperty("local.management.port"));
         String liveness = "/actuator/health/liveness";

@@ -65,6 +65,15 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
         return null;
     }
 
+    /**
+     * Spring Framework 6's {@code HandlerAdapter} still asks for it (7 dropped it, hence no {@code @Override}):
+     * a WebSocket handshake has no last-modified time.
+     */
+    @Deprecated
+    public long getLastModified(HttpServletRequest request, Object handler) {
+        return -1;
+    }
+
     private WebSocketHttpRequestHandler tracking(WebSocketHttpRequestHandler mapped) {
         WebSocketHttpRequestHandler copy = new WebSocketHttpRequestHandler(new Tracked(mapped.getWebSocketHandler()),
                 mapped.getHandshakeHandler());

@@ -16,6 +16,8 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.EnvironmentAware;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.env.Environment;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestBody;
@@ -24,7 +26,7 @@ import org.springframework.web.bind.annotation.RequestMethod;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 import org.springframework.web.context.request.async.DeferredResult;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
+import org.springframework.web.servlet.mvc.method.annotation.ResponseBodyEmitter;
 import org.springframework.web.socket.CloseStatus;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
@@ -74,7 +76,7 @@ class ContractApplication implements WebSocketConfigurer, EnvironmentAware {
     static class Endpoints {
 
         private final ScheduledExecutorService timer;
-        private final Set<SseEmitter> streams = ConcurrentHashMap.newKeySet();
+        private final Set<ResponseBodyEmitter> streams = ConcurrentHashMap.newKeySet();
 
         Endpoints(ScheduledExecutorService timer, ObjectProvider<Ebb> ebb) {
             this.timer = timer;
@@ -98,13 +100,14 @@ class ContractApplication implements WebSocketConfigurer, EnvironmentAware {
             throw new IllegalStateException("the application's handler failed");
         }
 
-        @GetMapping(path = "/events", produces = "text/event-stream")
-        SseEmitter events(@RequestParam(defaultValue = "100") long ms) {
-            SseEmitter emitter = new SseEmitter(0L);
+        /** Each event is one write (one chunk), as Spring Framework 7's {@code SseEmitter} does and 6's does not. */
+        @GetMapping(path = "/events")
+        ResponseEntity<ResponseBodyEmitter> events(@RequestParam(defaultValue = "100") long ms) {
+            ResponseBodyEmitter emitter = new ResponseBodyEmitter(0L);
             streams.add(emitter);
             ScheduledFuture<?> ticks = timer.scheduleAtFixedRate(() -> {
                 try {
-                    emitter.send(SseEmitter.event().data("tick"));
+                    emitter.send("data:tick\n\n", MediaType.TEXT_PLAIN);
                 } catch (IOException | IllegalStateException e) {
                     streams.remove(emitter);
                     throw new IllegalStateException("stream over", e);
@@ -115,11 +118,11 @@ class ContractApplication implements WebSocketConfigurer, EnvironmentAware {
                 streams.remove(emitter);
             });
             emitter.onError(e -> ticks.cancel(false));
-            return emitter;
+            return ResponseEntity.ok().contentType(MediaType.TEXT_EVENT_STREAM).body(emitter);
         }
 
         private void endStreams() {
-            for (SseEmitter emitter : streams) {
+            for (ResponseBodyEmitter emitter : streams) {
                 emitter.complete();
             }
         }

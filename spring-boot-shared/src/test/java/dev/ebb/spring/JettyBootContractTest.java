@@ -15,7 +15,7 @@ import org.junit.jupiter.api.extension.ExtensionContext;
  * The adapter contract against a Spring MVC application on Jetty under Spring Boot. One case is skipped,
  * with its reason: Jetty's WebSocket takes every close code but 1000, 1005 and 3000+ as abnormal and closes
  * the connection as soon as its close frame is sent, without waiting for the peer's answer; so a 1001
- * (going away) never leaves a WebSocket open for the drain timeout to abort. Set {@code -Debb.gaps=run} to
+ * (going away) never leaves a WebSocket open for the drain timeout to abort. Set {@code -Dcontract.gaps=run} to
  * run it anyway.
  */
 @ExtendWith(JettyBootContractTest.KnownGaps.class)
@@ -35,7 +35,7 @@ class JettyBootContractTest extends AdapterContract {
         @Override
         public ConditionEvaluationResult evaluateExecutionCondition(ExtensionContext context) {
             return context.getTestMethod()
-                    .filter(m -> System.getProperty("ebb.gaps") == null && m.getName().equals("webSocketThatNeverAnswersTheCloseIsAbortedAtTheDrainTimeoutAndCounted"))
+                    .filter(m -> System.getProperty("contract.gaps") == null && m.getName().equals("webSocketThatNeverAnswersTheCloseIsAbortedAtTheDrainTimeoutAndCounted"))
                     .map(m -> ConditionEvaluationResult.disabled(
                             "Jetty closes a WebSocket as soon as it has sent 1001 (abnormal to Jetty), without the peer's answer"))
                     .orElse(ConditionEvaluationResult.enabled("contract case"));
@@ -45,22 +45,14 @@ class JettyBootContractTest extends AdapterContract {
     @Override
     protected RunningServer start(EbbConfig config) {
         List<String> args = new ArrayList<>(List.of(
-                "--spring.autoconfigure.exclude="
-                        + "org.springframework.boot.tomcat.autoconfigure.servlet.TomcatServletWebServerAutoConfiguration",
                 "--server.jetty.connection-idle-timeout=" + REQUEST_TIMEOUT.toMillis() + "ms",
                 "--server.http2.enabled=true",
                 "--" + ContractApplication.SERVER + "=jetty"));
-        args.addAll(tlsArgs());
-        return BootContractSupport.start(config, tls(), args);
+        return BootContractSupport.start(config, tls(), TestServers.JETTY, args);
     }
 
     @Override
     protected Optional<Duration> requestIdleTimeout() {
         return Optional.of(REQUEST_TIMEOUT);
-    }
-
-    /** The {@code server.ssl.*} arguments of a TLS subclass. */
-    List<String> tlsArgs() {
-        return List.of();
     }
 }

@@ -1,17 +1,10 @@
 package dev.ebb.spring;
 
-import java.util.List;
-
 /** The adapter contract against Tomcat under Spring Boot over TLS (ALPN h2 and http/1.1). */
 class TomcatTlsBootContractTest extends TomcatBootContractTest {
 
     @Override
     protected boolean tls() {
         return true;
-    }
-
-    @Override
-    List<String> tlsArgs() {
-        return BootContractSupport.tlsArgs();
     }
 }

@@ -1,0 +1,25 @@
+package dev.ebb.spring;
+
+import org.springframework.boot.web.server.WebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
+import org.springframework.context.ApplicationContext;
+
+/** What the shared code of the starters needs from Spring Boot 4 where Spring Boot 3 has it elsewhere. */
+final class BootWeb {
+
+    /** The lifecycle phase of Spring Boot's graceful shutdown of the web server. */
+    static final int GRACEFUL_SHUTDOWN_PHASE = WebServerApplicationContext.GRACEFUL_SHUTDOWN_PHASE;
+
+    /** Boot's Tomcat, Jetty and Reactor Netty factory types, by name (conditions of the shared configurations). */
+    static final String TOMCAT_FACTORY = "org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory";
+    static final String JETTY_FACTORY = "org.springframework.boot.jetty.ConfigurableJettyWebServerFactory";
+    static final String NETTY_FACTORY = "org.springframework.boot.reactor.netty.NettyReactiveWebServerFactory";
+
+    private BootWeb() {
+    }
+
+    /** The web server of {@code context}, or {@code null} when it has none. */
+    static WebServer webServer(ApplicationContext context) {
+        return context instanceof WebServerApplicationContext web ? web.getWebServer() : null;
+    }
+}
