@@ -138,7 +138,7 @@ public final class DrainBench {
                 }
             }
             selector.selectedKeys().clear();
-            long cpuBefore = cpuNanos(p.pid());
+            long[] cpuBefore = cpuMs(p.pid());
             java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
             long clientCpuBefore = mx.getCurrentThreadCpuTime();
             long sigtermWall = System.currentTimeMillis();
@@ -158,7 +158,7 @@ public final class DrainBench {
                 }
                 selector.selectedKeys().clear();
             }
-            long cpuAfter = cpuNanos(p.pid()); // the server's threads' CPU time, still alive while it stops
+            long[] cpuAfter = cpuMs(p.pid()); // the server's CPU time, while it stops (it is still alive)
             long clientCpu = mx.getCurrentThreadCpuTime() - clientCpuBefore;
             long lastWall = sigtermWall + TimeUnit.NANOSECONDS.toMillis(last - t0);
             p.waitFor(30, TimeUnit.SECONDS);
@@ -174,7 +174,8 @@ public final class DrainBench {
                             + " sigterm_to_drain_ms=%d sigterm_to_all_closed_ms=%d server_cpu_ms=%s client_cpu_ms=%d setup_ms=%d log=\"%s\"%n", count, closed,
                     closedBefore, msOfDay(lastWall) - start, draining.startsWith("(") ? -1 : msOfDay(draining) - start,
                     start - msOfDay(sigtermWall), TimeUnit.NANOSECONDS.toMillis(last - t0),
-                    cpuBefore < 0 || cpuAfter < 0 ? "?" : String.valueOf(TimeUnit.NANOSECONDS.toMillis(cpuAfter - cpuBefore)),
+                    cpuBefore == null || cpuAfter == null ? "?"
+                            : (cpuAfter[0] - cpuBefore[0]) + "+" + (cpuAfter[1] - cpuBefore[1]) + "sys",
                     TimeUnit.NANOSECONDS.toMillis(clientCpu), setupMs,
                     draining.replaceAll("^.*(ebb|floor): ", "$1: "));
             for (SocketChannel ch : channels) {
@@ -192,22 +193,16 @@ public final class DrainBench {
     }
 
     /**
-     * The CPU time of all of a process's threads, from Linux's per-thread scheduler statistics (nanoseconds); -1
-     * when not available (not Linux, or the process has exited).
+     * A process's CPU time so far, user and system, in ms (Linux's {@code /proc/PID/stat}, 10 ms ticks; exited threads
+     * included); {@code null} when not available (not Linux, or the process has exited).
      */
-    static long cpuNanos(long pid) {
-        try (var tasks = Files.list(Path.of("/proc", String.valueOf(pid), "task"))) {
-            long sum = 0;
-            for (Path task : (Iterable<Path>) tasks::iterator) {
-                try {
-                    sum += Long.parseLong(Files.readString(task.resolve("schedstat")).split(" ")[0]);
-                } catch (IOException | RuntimeException e) {
-                    // that thread has just ended
-                }
-            }
-            return sum;
+    static long[] cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]) * 10, Long.parseLong(f[12]) * 10}; // utime, stime (fields 14, 15)
         } catch (IOException | RuntimeException e) {
-            return -1;
+            return null;
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.ebb.jetty;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
@@ -32,7 +33,10 @@ final class Http2 {
     /**
      * Sends a graceful GOAWAY on every HTTP/2 session of {@code connector}: streams in flight complete,
      * then Jetty closes the session. Not {@code SessionContainer.shutdown()}: that would also GOAWAY every
-     * session opened later at once, before its first stream, and new connections must still be served.
+     * session opened later at once, before its first stream, and new connections must still be served. The
+     * sessions are copied before the first GOAWAY: the container's set is live, and a session a client opens on
+     * seeing its first GOAWAY could otherwise still be reached by this loop and, having no stream yet, be closed
+     * at once (its first stream refused).
      */
     static int goAwayAll(Connector connector) {
         int sessions = 0;
@@ -40,7 +44,7 @@ final class Http2 {
             if (factory instanceof AbstractHTTP2ServerConnectionFactory h2) {
                 SessionContainer container = h2.getBean(SessionContainer.class);
                 if (container != null) {
-                    for (Session session : container.getSessions()) {
+                    for (Session session : List.copyOf(container.getSessions())) {
                         goAway(session, connector.getScheduler());
                         sessions++;
                     }

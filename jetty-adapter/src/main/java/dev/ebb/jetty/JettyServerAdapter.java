@@ -4,25 +4,17 @@ import dev.ebb.spi.KeepAlive;
 import dev.ebb.spi.ServerAdapter;
 import java.io.IOException;
 import java.nio.channels.Channel;
-import java.nio.channels.SelectionKey;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.eclipse.jetty.io.Connection;
 import org.eclipse.jetty.io.EndPoint;
-import org.eclipse.jetty.io.ManagedSelector;
-import org.eclipse.jetty.io.SelectableChannelEndPoint;
 import org.eclipse.jetty.io.ssl.SslConnection;
 import org.eclipse.jetty.server.AbstractConnector;
 import org.eclipse.jetty.server.Connector;
 import org.eclipse.jetty.server.NetworkConnector;
 import org.eclipse.jetty.server.Server;
-import org.eclipse.jetty.util.component.ContainerLifeCycle;
 
 /**
  * Ebb's operations on one Jetty {@link Server}, called by core from its shutdown thread. Decides nothing.
@@ -31,8 +23,6 @@ final class JettyServerAdapter implements ServerAdapter {
 
     /** {@code AbstractConnector}'s default idle timeout. */
     private static final long JETTY_DEFAULT_IDLE_TIMEOUT_MS = 30_000;
-    /** The longest wait for the selectors to close their idle connections (core's drain deadline bounds it too). */
-    private static final long SELECTOR_WAIT_MS = 10_000;
     private static final boolean HTTP2 = classPresent("org.eclipse.jetty.http2.server.AbstractHTTP2ServerConnectionFactory");
     private static final boolean WEBSOCKET = classPresent("org.eclipse.jetty.websocket.core.WebSocketConnection");
 
@@ -117,65 +107,26 @@ final class JettyServerAdapter implements ServerAdapter {
     }
 
     /**
-     * Closes the idle connections. Those of a selector (every {@code ServerConnector}'s) are closed by one task on
-     * that selector's thread, which goes through all of its connections: closing from any other thread wakes the
-     * selector up once per connection. HTTP/2 sessions, which are told GOAWAY first, and connections of other
-     * connectors are closed from the calling thread. Waits (bounded) for the selectors; returns how many it closed.
+     * Closes the idle connections: the HTTP/1 ones' output is shut down first, all of them in a tight loop (their
+     * FINs: what the clients see; no selector is woken up for it), then each is closed (which wakes its selector
+     * up and hands Jetty's clean-up to its thread pool); HTTP/2 sessions without a stream are told GOAWAY and
+     * closed. From the calling thread: a selector's own thread may be running a blocking handler.
      */
     @Override
     public int closeIdleConnections() {
-        List<ManagedSelector> selectors = Arrays.stream(server.getConnectors())
-                .filter(ContainerLifeCycle.class::isInstance)
-                .flatMap(c -> ((ContainerLifeCycle) c).getContainedBeans(ManagedSelector.class).stream())
-                .toList();
-        AtomicInteger closed = new AtomicInteger();
-        Set<EndPoint> http2 = ConcurrentHashMap.newKeySet();
-        CountDownLatch done = new CountDownLatch(selectors.size());
-        for (ManagedSelector selector : selectors) {
-            selector.submit(nioSelector -> {
-                int n = 0;
-                for (SelectionKey key : nioSelector.keys()) {
-                    if (key.isValid() && key.attachment() instanceof EndPoint endPoint && endPoint.isOpen()) {
-                        if (HTTP2 && Http2.isHttp2(httpConnection(endPoint))) {
-                            http2.add(endPoint);
-                        } else if (closeIfIdle(endPoint)) {
-                            n++;
-                        }
-                    }
-                }
-                closed.addAndGet(n);
-                done.countDown();
-            });
-        }
-        boolean selectorsDone = await(done);
+        List<EndPoint> idle = new ArrayList<>();
+        int closed = 0;
         for (EndPoint endPoint : endPoints()) {
-            // HTTP/2, other connectors, and whatever a selector that did not answer in time still holds
-            if (http2.contains(endPoint) || !selectorsDone || !(endPoint instanceof SelectableChannelEndPoint)) {
-                closed.addAndGet(closeIfIdle(endPoint) ? 1 : 0);
+            Connection connection = httpConnection(endPoint);
+            if (HTTP2 && Http2.isHttp2(connection)) {
+                closed += Http2.closeIfIdle(connection, endPoint) ? 1 : 0;
+            } else if (handler.idle(connection)) {
+                endPoint.shutdownOutput();
+                idle.add(endPoint);
             }
         }
-        return closed.get();
-    }
-
-    private boolean closeIfIdle(EndPoint endPoint) {
-        Connection connection = httpConnection(endPoint);
-        if (HTTP2 && Http2.isHttp2(connection)) {
-            return Http2.closeIfIdle(connection, endPoint);
-        }
-        if (handler.idle(connection)) {
-            endPoint.close();
-            return true;
-        }
-        return false;
-    }
-
-    private static boolean await(CountDownLatch latch) {
-        try {
-            return latch.await(SELECTOR_WAIT_MS, TimeUnit.MILLISECONDS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
+        idle.forEach(EndPoint::close);
+        return closed + idle.size();
     }
 
     @Override

@@ -95,10 +95,14 @@ final class NettyAdapter implements ServerAdapter {
         }
     }
 
+    /**
+     * On each channel's event loop, so that no request can be read between the check and the close. A close sends
+     * the FIN at once; Netty runs the rest (the pipeline's inactive events) in later tasks, after this loop's.
+     * Not {@code shutdownOutput()} first: it creates an exception per channel.
+     */
     @Override
     public int closeIdleConnections() {
-        // On each channel's event loop, so that no request can be read between the check and the close.
-        return onEachConnection(Tracked::closeIfIdle);
+        return onEachConnection(Tracked::closeIfIdle, true);
     }
 
     @Override

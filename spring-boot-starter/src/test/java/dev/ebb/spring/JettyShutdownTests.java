@@ -31,6 +31,11 @@ class JettyShutdownTests extends AbstractServerShutdownTests {
 
     /** The keep-alive between requests: Ebb's connection factory's, else the connector's idle timeout. */
     @Override
+    List<String> otherManagementServers() {
+        return List.of("org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration");
+    }
+
+    @Override
     Duration keepAliveOf(WebServer server) {
         Connector connector = ((JettyWebServer) server).getServer().getConnectors()[0];
         JettyKeepAliveConnections ebb = connector.getConnectionFactory(JettyKeepAliveConnections.class);

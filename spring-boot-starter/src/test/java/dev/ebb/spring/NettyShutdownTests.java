@@ -27,6 +27,12 @@ class NettyShutdownTests extends AbstractServerShutdownTests {
     }
 
     @Override
+    List<String> otherManagementServers() {
+        return List.of("org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration",
+                "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration");
+    }
+
+    @Override
     Duration keepAliveOf(WebServer server) throws Exception {
         // NettyWebServer does not expose its HttpServer.
         Field field = NettyWebServer.class.getDeclaredField("httpServer");

@@ -367,8 +367,10 @@ final class EbbHandler implements HttpHandler {
     /**
      * Closes the connections with no request in flight, each on its own I/O thread, where Undertow reads its
      * requests: one task per I/O thread goes through all of that thread's connections (10,000 connections are a
-     * handful of tasks, not 10,000 wake-ups). Waits for them, at most {@code waitMs}; returns how many it closed.
-     * Upgraded connections are never idle.
+     * handful of tasks, not 10,000 wake-ups). In that task the idle HTTP/1 connections' FINs go first, in a tight
+     * loop (their output shut down: what the client sees), then each is closed through XNIO; no request is read
+     * on them in between. Waits for them, at most {@code waitMs}; returns how many it closed. Upgraded connections
+     * are never idle.
      */
     int closeIdle(long waitMs) {
         Map<XnioIoThread, List<Conn>> byThread = new IdentityHashMap<>();
@@ -385,6 +387,9 @@ final class EbbHandler implements HttpHandler {
             try {
                 thread.execute(() -> {
                     int n = 0;
+                    for (Conn conn : conns) {
+                        conn.finIfIdleHere();
+                    }
                     for (Conn conn : conns) {
                         n += conn.closeIfIdleHere() ? 1 : 0;
                     }
@@ -555,6 +560,17 @@ final class EbbHandler implements HttpHandler {
         void closeIfIdle() {
             if (sc != null) {
                 sc.getIoThread().execute(this::closeIfIdleHere);
+            }
+        }
+
+        /** On the connection's I/O thread: an idle HTTP/1 connection's output is shut down (a FIN, never a reset). */
+        void finIfIdleHere() {
+            if (!http2 && channel == null && inFlight.get() == 0 && sc.isOpen()) {
+                try {
+                    sc.getSinkChannel().shutdownWrites();
+                } catch (IOException e) {
+                    // the close that follows ends the connection all the same
+                }
             }
         }
 
