@@ -30,6 +30,9 @@ await_ready() { for _ in $(seq 1 900); do curl -fs "http://127.0.0.1:$1/ready" >
 rps() { wrk -t2 -c32 -d"$2" "http://127.0.0.1:$1/work?ms=0" | awk '/Requests\/sec/ {print $2}'; }
 median() { sort -g | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 
+# This machine's floor for the idle-close figure, under the same client: a bare server closing its sockets in a loop.
+floor=$(java benchmarks/scripts/DrainBench.java idle-close floor "$IDLE" | grep '^RESULT')
+echo "floor: $floor"
 rows=()
 for app in "${present[@]}"; do
   jar="examples/$app/target/ebb-example-$app.jar"
@@ -80,7 +83,9 @@ $table
   own (millisecond) timestamp; the difference includes stopping the server. Target p99 ≤ 5 ms (with $RUNS runs the max
   stands in for the p99). "→ JVM exit" is the client's monotonic time to the process's exit (includes the JVM's exit).
 - **Idle connections**: $IDLE keep-alive connections, each with one answered request, then SIGTERM with delay 0:
-  from the app's `ebb: DEREGISTERING` log line (immediately before DRAINING with delay 0)
-  to the moment the client has seen the last of them closed (EOF).
+  from the app's \`ebb: DEREGISTERING\` log line (immediately before DRAINING with delay 0)
+  to the moment the client has seen the last of them closed (EOF). The floor of this machine, measured by the same
+  client against \`benchmarks/scripts/CloseFloor.java\` (no HTTP server, no Ebb: one thread closes the sockets in a
+  loop) in this run: $(sed -n 's/.*all_closed_ms=\([0-9]*\).*/\1/p' <<<"$floor") ms.
 MD
 echo; echo "wrote BENCHMARKS.md"

@@ -1,21 +1,74 @@
-import java.net.*; import java.nio.*; import java.nio.channels.*; import java.util.*; import java.util.concurrent.*;
-/** The floor of the idle-close figure on this machine: one bare JVM closes N accepted loopback sockets, no server, no Ebb. Usage: java CloseFloor.java N THREADS */
-public class CloseFloor {
-  public static void main(String[] a) throws Exception {
-    int n = Integer.parseInt(a[0]); int threads = Integer.parseInt(a[1]);
-    ServerSocketChannel ss = ServerSocketChannel.open(); ss.bind(new InetSocketAddress("127.0.0.1",0), 1024);
-    int port = ((InetSocketAddress) ss.getLocalAddress()).getPort();
-    List<SocketChannel> server = Collections.synchronizedList(new ArrayList<>());
-    Thread acc = new Thread(() -> { try { for (int i=0;i<n;i++) server.add(ss.accept()); } catch (Exception e) { throw new RuntimeException(e);} }); acc.start();
-    Selector sel = Selector.open(); List<SocketChannel> cl = new ArrayList<>();
-    for (int i=0;i<n;i++){ SocketChannel c = SocketChannel.open(new InetSocketAddress("127.0.0.1",port)); c.configureBlocking(false); c.register(sel, SelectionKey.OP_READ); cl.add(c);}
-    acc.join();
-    long t0=System.nanoTime();
-    Thread[] ts = new Thread[threads];
-    for (int t=0;t<threads;t++){ final int tt=t; ts[t]=new Thread(() -> { for (int i=tt;i<n;i+=threads) { try { server.get(i).close(); } catch (Exception e) {} } }); ts[t].start(); }
-    int closed=0; long last=t0; ByteBuffer b=ByteBuffer.allocate(64);
-    while (closed<n) { sel.select(1000); for (SelectionKey k: sel.selectedKeys()) { int r; try { b.clear(); r=((SocketChannel)k.channel()).read(b);} catch(Exception e){r=-1;} if (r<0){k.cancel(); closed++; last=System.nanoTime();} } sel.selectedKeys().clear(); }
-    long serverDone=0; for (Thread t: ts) t.join();
-    System.out.println("threads="+threads+" all_closed_ms="+(last-t0)/1_000_000);
-  }
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetSocketAddress;
+import java.nio.ByteBuffer;
+import java.nio.channels.ServerSocketChannel;
+import java.nio.channels.SocketChannel;
+import java.nio.charset.StandardCharsets;
+import java.time.LocalTime;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The floor of the idle-close figure on this machine: a bare server, no HTTP library and no Ebb, that answers one
+ * request on each connection it accepts and, on SIGTERM, closes every accepted socket from one thread in a tight
+ * loop (a plain {@code close()}: a FIN). {@code DrainBench idle-close floor N} runs it under the same client as the
+ * example apps; it logs {@code floor: CLOSING} (the start of the measure, like Ebb's DEREGISTERING line) and
+ * {@code floor: CLOSED}.
+ *
+ * <pre>java CloseFloor.java --port=PORT</pre>
+ */
+public final class CloseFloor {
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("HH:mm:ss.SSS");
+    private static final byte[] RESPONSE = "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok".getBytes(StandardCharsets.US_ASCII);
+
+    public static void main(String[] args) throws IOException {
+        int port = Integer.parseInt(args[0].substring("--port=".length()));
+        List<SocketChannel> accepted = new ArrayList<>();
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            List<SocketChannel> all;
+            synchronized (accepted) {
+                all = new ArrayList<>(accepted);
+            }
+            log("floor: CLOSING " + all.size());
+            for (SocketChannel ch : all) {
+                try {
+                    ch.close();
+                } catch (IOException e) {
+                    // already gone
+                }
+            }
+            log("floor: CLOSED " + all.size());
+        }));
+        ServerSocketChannel server = ServerSocketChannel.open();
+        server.bind(new InetSocketAddress("127.0.0.1", port), 1024);
+        ByteBuffer in = ByteBuffer.allocate(4096);
+        while (true) {
+            SocketChannel ch = server.accept();
+            in.clear();
+            String request = "";
+            while (!request.contains("\r\n\r\n")) {
+                if (ch.read(in) < 0) {
+                    break;
+                }
+                request = new String(in.array(), 0, in.position(), StandardCharsets.ISO_8859_1);
+            }
+            if (request.startsWith("GET /ready")) { // DrainBench's readiness check: answer and close
+                ch.write(ByteBuffer.wrap(RESPONSE));
+                ch.close();
+                continue;
+            }
+            ch.write(ByteBuffer.wrap(RESPONSE));
+            synchronized (accepted) {
+                accepted.add(ch);
+            }
+        }
+    }
+
+    private static void log(String line) {
+        System.out.println(LocalTime.now().format(TIME) + " " + line);
+        System.out.flush();
+    }
 }

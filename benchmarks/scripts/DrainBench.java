@@ -1,3 +1,4 @@
+import java.io.BufferedInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -25,6 +26,7 @@ import java.util.regex.Pattern;
  * <pre>
  * java DrainBench.java stop-latency JAR ITERATIONS   # last in-flight request's end -> STOPPED, per run
  * java DrainBench.java idle-close JAR CONNECTIONS    # SIGTERM (delay 0) -> every idle keep-alive connection closed
+ * java DrainBench.java idle-close floor CONNECTIONS  # the same client against CloseFloor.java: this machine's floor
  * </pre>
  * Prints one {@code RESULT key=value ...} line.
  */
@@ -84,20 +86,25 @@ public final class DrainBench {
     }
 
     /**
-     * Opens {@code count} keep-alive connections (one GET /live each), sends SIGTERM (deregistration delay 0), and
-     * notes the wall-clock time at which the last of them sees EOF. The figure is measured from the app's
-     * {@code ebb: DEREGISTERING} log line (millisecond timestamp), which with delay 0 immediately precedes DRAINING
-     * (the listener's close, then the idle close): it is never later than the start of DRAINING, so the figure
-     * never flatters. Also printed: SIGTERM to that line (the JVM's signal handling, not Ebb's work), and that line
-     * to the {@code ebb: DRAINING} line, which is logged once the server-side close call has returned.
+     * Opens {@code count} keep-alive connections (one {@code GET /work?ms=0} each, an ordinary tracked request),
+     * checks that every one is still open, sends SIGTERM (deregistration delay 0), and notes the wall-clock time at
+     * which the last of them sees EOF. The figure is measured from the app's {@code ebb: DEREGISTERING} log line
+     * (millisecond timestamp), which with delay 0 immediately precedes DRAINING (the listener's close, then the idle
+     * close): it is never later than the start of DRAINING, so the figure never flatters. Also printed: SIGTERM to
+     * that line (the JVM's signal handling, not Ebb's work), that line to the {@code ebb: DRAINING} line (logged
+     * once the server-side close call has returned), and how many of the connections the server closed before the
+     * signal (its own idle timeout while a slow machine opened the rest; they must be 0 for the figure to count).
+     * With {@code floor} for the jar, the server is {@code CloseFloor.java}: no HTTP library, no Ebb.
      */
     static void idleClose(Path jar, int count) throws Exception {
         Path log = Files.createTempFile("ebb-bench-", ".log");
         int port = freePort();
-        Process p = start(jar, port, log);
+        boolean floor = jar.toString().equals("floor");
+        Process p = floor ? startFloor(port, log) : start(jar, port, log);
         try (Selector selector = Selector.open()) {
             awaitReady(p, port);
-            ByteBuffer request = ByteBuffer.wrap("GET /live HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            long setup = System.nanoTime();
+            ByteBuffer request = ByteBuffer.wrap("GET /work?ms=0 HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
             ByteBuffer buf = ByteBuffer.allocate(4096);
             List<SocketChannel> channels = new ArrayList<>();
             int opened = 0;
@@ -112,7 +119,7 @@ public final class DrainBench {
                 }
                 for (SocketChannel ch : pending) {
                     ch.socket().setSoTimeout(10_000);
-                    readResponse(ch.socket().getInputStream());
+                    readResponse(new BufferedInputStream(ch.socket().getInputStream(), 512));
                     channels.add(ch);
                 }
                 opened += batch;
@@ -121,24 +128,29 @@ public final class DrainBench {
                 ch.configureBlocking(false);
                 ch.register(selector, SelectionKey.OP_READ);
             }
+            long setupMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - setup);
+            int closedBefore = 0;
+            selector.selectNow();
+            for (SelectionKey k : selector.selectedKeys()) {
+                if (eof((SocketChannel) k.channel(), buf)) {
+                    k.cancel();
+                    closedBefore++;
+                }
+            }
+            selector.selectedKeys().clear();
+            long[] cpuBefore = cpuMs(p.pid());
+            java.lang.management.ThreadMXBean mx = java.lang.management.ManagementFactory.getThreadMXBean();
+            long clientCpuBefore = mx.getCurrentThreadCpuTime();
             long sigtermWall = System.currentTimeMillis();
             long t0 = System.nanoTime();
             p.destroy();
             int closed = 0;
             long last = t0;
             long deadline = t0 + TimeUnit.SECONDS.toNanos(30);
-            while (closed < count && System.nanoTime() < deadline) {
+            while (closed + closedBefore < count && System.nanoTime() < deadline) {
                 selector.select(1000);
                 for (SelectionKey k : selector.selectedKeys()) {
-                    SocketChannel ch = (SocketChannel) k.channel();
-                    int r;
-                    try {
-                        buf.clear();
-                        r = ch.read(buf);
-                    } catch (IOException e) {
-                        r = -1;
-                    }
-                    if (r < 0) {
+                    if (eof((SocketChannel) k.channel(), buf)) {
                         k.cancel(); // closed after the measurement: the client's own closes are not timed
                         closed++;
                         last = System.nanoTime();
@@ -146,25 +158,61 @@ public final class DrainBench {
                 }
                 selector.selectedKeys().clear();
             }
+            long[] cpuAfter = cpuMs(p.pid()); // the server's CPU time, while it stops (it is still alive)
+            long clientCpu = mx.getCurrentThreadCpuTime() - clientCpuBefore;
             long lastWall = sigtermWall + TimeUnit.NANOSECONDS.toMillis(last - t0);
             p.waitFor(30, TimeUnit.SECONDS);
             List<String> lines = Files.readAllLines(log);
-            String deregistering = lines.stream().filter(l -> l.contains("ebb: DEREGISTERING")).findFirst()
-                    .orElseThrow(() -> new IllegalStateException("no DEREGISTERING line in " + log));
-            String draining = lines.stream().filter(l -> l.contains("ebb: DRAINING")).findFirst()
-                    .orElse("(no DRAINING line)");
+            String startMark = floor ? "floor: CLOSING" : "ebb: DEREGISTERING";
+            String endMark = floor ? "floor: CLOSED" : "ebb: DRAINING";
+            String deregistering = lines.stream().filter(l -> l.contains(startMark)).findFirst()
+                    .orElseThrow(() -> new IllegalStateException("no " + startMark + " line in " + log));
+            String draining = lines.stream().filter(l -> l.contains(endMark)).findFirst()
+                    .orElse("(no " + endMark + " line)");
             long start = msOfDay(deregistering);
-            System.out.printf("RESULT connections=%d closed=%d all_closed_ms=%d close_call_ms=%d sigterm_to_drain_ms=%d"
-                            + " sigterm_to_all_closed_ms=%d log=\"%s\"%n", count, closed,
-                    msOfDay(lastWall) - start, draining.startsWith("(") ? -1 : msOfDay(draining) - start,
+            System.out.printf("RESULT connections=%d closed=%d closed_before_sigterm=%d all_closed_ms=%d close_call_ms=%d"
+                            + " sigterm_to_drain_ms=%d sigterm_to_all_closed_ms=%d server_cpu_ms=%s client_cpu_ms=%d setup_ms=%d log=\"%s\"%n", count, closed,
+                    closedBefore, msOfDay(lastWall) - start, draining.startsWith("(") ? -1 : msOfDay(draining) - start,
                     start - msOfDay(sigtermWall), TimeUnit.NANOSECONDS.toMillis(last - t0),
-                    draining.replaceAll("^.*ebb: ", "ebb: "));
+                    cpuBefore == null || cpuAfter == null ? "?"
+                            : (cpuAfter[0] - cpuBefore[0]) + "+" + (cpuAfter[1] - cpuBefore[1]) + "sys",
+                    TimeUnit.NANOSECONDS.toMillis(clientCpu), setupMs,
+                    draining.replaceAll("^.*(ebb|floor): ", "$1: "));
             for (SocketChannel ch : channels) {
                 ch.close();
+            }
+            if (closed != count) {
+                System.err.printf("only %d of %d connections open at SIGTERM were seen closed (%d closed before)%n",
+                        closed, count, closedBefore);
+                System.exit(1);
             }
         } finally {
             p.destroyForcibly();
             Files.deleteIfExists(log);
+        }
+    }
+
+    /**
+     * A process's CPU time so far, user and system, in ms (Linux's {@code /proc/PID/stat}, 10 ms ticks; exited threads
+     * included); {@code null} when not available (not Linux, or the process has exited).
+     */
+    static long[] cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc", String.valueOf(pid), "stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return new long[] {Long.parseLong(f[11]) * 10, Long.parseLong(f[12]) * 10}; // utime, stime (fields 14, 15)
+        } catch (IOException | RuntimeException e) {
+            return null;
+        }
+    }
+
+    /** Reads what is readable; whether the peer closed (EOF, or a reset). */
+    private static boolean eof(SocketChannel ch, ByteBuffer buf) {
+        try {
+            buf.clear();
+            return ch.read(buf) < 0;
+        } catch (IOException e) {
+            return true;
         }
     }
 
@@ -175,15 +223,35 @@ public final class DrainBench {
     }
 
     static Process start(Path jar, int port, Path log) throws IOException {
-        ProcessBuilder pb = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m"));
+        String extra = System.getenv("BENCH_JVM_OPTS"); // e.g. a profiler: -XX:StartFlightRecording=...
+        if (extra != null && !extra.isBlank()) {
+            command.addAll(List.of(extra.trim().split("\\s+")));
+        }
+        command.addAll(List.of(
                 "-Debb.deregistration-delay=0s", "-Debb.drain-timeout=10s",
+                // behind a load balancer: Ebb raises the keep-alive above its 600 s, so no server closes a connection
+                // on its own while a slow machine opens the rest
+                "-Debb.load-balancer-idle-timeout=600s",
                 "-Dserver.tomcat.max-connections=20000",
                 "-Dorg.slf4j.simpleLogger.showDateTime=true",
                 "-Dorg.slf4j.simpleLogger.dateTimeFormat=HH:mm:ss.SSS",
-                "-jar", jar.toString(), "--port=" + port)
-                .redirectErrorStream(true).redirectOutput(log.toFile());
+                "-jar", jar.toString(), "--port=" + port));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("EBB_")); // Ebb refuses unknown EBB_* variables
         return pb.start();
+    }
+
+    /** {@code CloseFloor.java}, next to this file (run from the repository root, as {@code benchmarks/run.sh} does). */
+    static Process startFloor(int port, Path log) throws IOException {
+        Path script = Path.of("benchmarks", "scripts", "CloseFloor.java");
+        if (!Files.exists(script)) {
+            throw new IllegalStateException("run from the repository root: no " + script);
+        }
+        return new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-XX:+UseSerialGC", "-Xmx256m", script.toString(), "--port=" + port)
+                .redirectErrorStream(true).redirectOutput(log.toFile()).start();
     }
 
     static void awaitReady(Process p, int port) {

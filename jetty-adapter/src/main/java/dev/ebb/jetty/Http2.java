@@ -1,5 +1,6 @@
 package dev.ebb.jetty;
 
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
@@ -33,7 +34,9 @@ final class Http2 {
      * Sends a graceful GOAWAY on every HTTP/2 session of {@code connector}: streams in flight complete,
      * then Jetty closes the session. Not {@code SessionContainer.shutdown()}: that would also GOAWAY every
      * session opened later at once, before its first stream, and new connections must still be served.
-     * A session without a stream yet is left to {@link EbbHandler}, which tells it at its first stream.
+     * The sessions are copied first (the container's set is live), and a session without a stream yet (one a
+     * client opened after closing began, maybe on seeing the first GOAWAY) is left to {@link EbbHandler}, which
+     * tells it at its first stream: Jetty would otherwise close it at once and refuse that stream.
      */
     static int goAwayAll(Connector connector) {
         int sessions = 0;
@@ -41,10 +44,8 @@ final class Http2 {
             if (factory instanceof AbstractHTTP2ServerConnectionFactory h2) {
                 SessionContainer container = h2.getBean(SessionContainer.class);
                 if (container != null) {
-                    for (Session session : container.getSessions()) {
+                    for (Session session : List.copyOf(container.getSessions())) {
                         if (session instanceof HTTP2Session s && s.getStreamsOpened() == 0) {
-                            // Not one stream yet (e.g. accepted after closing began, before this pass): it is
-                            // told at its first stream, which is served, as EbbHandler does for new connections.
                             continue;
                         }
                         goAway(session, connector.getScheduler());

@@ -5,6 +5,7 @@ import dev.ebb.spi.ServerAdapter;
 import java.io.IOException;
 import java.nio.channels.Channel;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import org.eclipse.jetty.io.Connection;
@@ -105,19 +106,27 @@ final class JettyServerAdapter implements ServerAdapter {
         }
     }
 
+    /**
+     * Closes the idle connections: the HTTP/1 ones' output is shut down first, all of them in a tight loop (their
+     * FINs: what the clients see; no selector is woken up for it), then each is closed (which wakes its selector
+     * up and hands Jetty's clean-up to its thread pool); HTTP/2 sessions without a stream are told GOAWAY and
+     * closed. From the calling thread: a selector's own thread may be running a blocking handler.
+     */
     @Override
     public int closeIdleConnections() {
+        List<EndPoint> idle = new ArrayList<>();
         int closed = 0;
         for (EndPoint endPoint : endPoints()) {
             Connection connection = httpConnection(endPoint);
             if (HTTP2 && Http2.isHttp2(connection)) {
                 closed += Http2.closeIfIdle(connection, endPoint) ? 1 : 0;
             } else if (handler.idle(connection)) {
-                endPoint.close();
-                closed++;
+                endPoint.shutdownOutput();
+                idle.add(endPoint);
             }
         }
-        return closed;
+        idle.forEach(EndPoint::close);
+        return closed + idle.size();
     }
 
     @Override

@@ -2,6 +2,8 @@ package dev.ebb.spring;
 
 import dev.ebb.spi.EbbCore;
 import jakarta.servlet.http.HttpServletRequest;
+import org.springframework.context.ApplicationContext;
+import org.springframework.context.ApplicationContextAware;
 import org.springframework.core.Ordered;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
@@ -23,7 +25,7 @@ import reactor.netty.http.server.HttpServerRequest;
  * {@link BootServerAdapter.Connections} when it completes, which tracks the upgraded connection. First in
  * the WebFlux filter chain. Thread-safe.
  */
-final class EbbWebFilter implements WebFilter, Ordered {
+final class EbbWebFilter implements WebFilter, Ordered, ApplicationContextAware {
 
     private static final boolean REACTOR_NETTY =
             ClassUtils.isPresent("reactor.netty.http.server.HttpServerRequest", EbbWebFilter.class.getClassLoader());
@@ -32,6 +34,8 @@ final class EbbWebFilter implements WebFilter, Ordered {
 
     private final EbbCore core;
     private final BootServerAdapter adapter;
+    /** The application's context; a child's (the management server's) requests are not the application's. */
+    private volatile ApplicationContext owner;
 
     EbbWebFilter(EbbCore core, BootServerAdapter adapter) {
         this.core = core;
@@ -39,7 +43,17 @@ final class EbbWebFilter implements WebFilter, Ordered {
     }
 
     @Override
+    public void setApplicationContext(ApplicationContext applicationContext) {
+        this.owner = applicationContext;
+    }
+
+    @Override
     public Mono<Void> filter(ServerWebExchange exchange, WebFilterChain chain) {
+        ApplicationContext served = exchange.getApplicationContext();
+        if (served != null && served != owner) {
+            // A child context's server (a separate management port) picks up the parent's WebFilters too.
+            return chain.filter(exchange);
+        }
         ServerHttpRequest request = exchange.getRequest();
         boolean webSocket = "websocket".equalsIgnoreCase(request.getHeaders().getFirst(HttpHeaders.UPGRADE));
         if (http2(request)) {

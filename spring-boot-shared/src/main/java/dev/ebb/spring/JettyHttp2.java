@@ -1,5 +1,6 @@
 package dev.ebb.spring;
 
+import java.util.List;
 import org.eclipse.jetty.http2.ErrorCode;
 import org.eclipse.jetty.http2.HTTP2Connection;
 import org.eclipse.jetty.http2.HTTP2Session;
@@ -34,14 +35,22 @@ final class JettyHttp2 {
     /**
      * A graceful GOAWAY on every HTTP/2 session of {@code connector}: its streams complete, then Jetty sends
      * the final GOAWAY and closes it. Sessions opened later are served (not the container's own shutdown,
-     * which would also refuse those).
+     * which would also refuse those): the sessions are copied before the first GOAWAY, because the container's
+     * set is live, and a session a client opens on seeing its first GOAWAY could otherwise still be reached by
+     * this loop and, having no stream yet, be closed at once (its first stream refused).
      */
     static void goAwayAll(Connector connector) {
         for (Object factory : connector.getConnectionFactories()) {
             if (factory instanceof AbstractHTTP2ServerConnectionFactory h2) {
                 SessionContainer sessions = h2.getBean(SessionContainer.class);
                 if (sessions != null) {
-                    sessions.getSessions().forEach(Session::shutdown);
+                    for (Session session : List.copyOf(sessions.getSessions())) {
+                        // One without a stream yet may have been accepted after closing began: Jetty would
+                        // close it at once and refuse its first stream. Idle, it is closed at DRAINING.
+                        if (!(session instanceof HTTP2Session s && s.getStreamsOpened() == 0)) {
+                            session.shutdown();
+                        }
+                    }
                 }
             }
         }

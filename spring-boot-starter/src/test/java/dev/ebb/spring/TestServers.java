@@ -45,8 +45,13 @@ final class TestServers {
     /** The arguments that put the management server of an application on {@code server} on the same server. */
     static List<String> managementOn(String server) {
         // The management child context would take the first server on the class path otherwise.
-        return TOMCAT.equals(server) ? List.of("--spring.autoconfigure.exclude=org.springframework.boot.jetty"
-                + ".autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration") : List.of();
+        String others = switch (server) {
+            case TOMCAT -> "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyServletManagementContextAutoConfiguration";
+            case JETTY -> "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatServletManagementContextAutoConfiguration";
+            default -> "org.springframework.boot.tomcat.autoconfigure.actuate.web.server.TomcatReactiveManagementContextAutoConfiguration,"
+                    + "org.springframework.boot.jetty.autoconfigure.actuate.web.server.JettyReactiveManagementContextAutoConfiguration";
+        };
+        return List.of("--spring.autoconfigure.exclude=" + others);
     }
 
     static Tomcat tomcat(WebServer server) {

@@ -17,6 +17,9 @@ import org.xnio.channels.AcceptingChannel;
 /** Translates core's decisions into Undertow and XNIO calls. Thread-safe. */
 final class UndertowAdapter implements ServerAdapter {
 
+    /** The longest wait for the I/O threads to close the idle connections (core's drain deadline bounds it too). */
+    private static final long WAIT_MS = 10_000;
+
     /** {@code Undertow.start()} sets this {@link UndertowOptions#NO_REQUEST_TIMEOUT} unless told otherwise. */
     static final int UNDERTOW_DEFAULT_NO_REQUEST_TIMEOUT_MS = 60_000;
 
@@ -93,7 +96,7 @@ final class UndertowAdapter implements ServerAdapter {
 
     @Override
     public int closeIdleConnections() {
-        return handler.closeIdle();
+        return handler.closeIdle(WAIT_MS);
     }
 
     @Override
