@@ -66,6 +66,11 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
         this.keepAliveMs = ms;
     }
 
+    /** Whether the load balancer in front passes TCP through (idle connections must close before its flows). */
+    boolean passThrough() {
+        return core.config().passThrough();
+    }
+
     @Override
     public boolean handle(Request request, Response response, Callback callback) throws Exception {
         int probe = core.probeStatus(request.getHttpURI().getPath());

@@ -68,11 +68,20 @@ final class JettyServerAdapter implements ServerAdapter {
     /**
      * Applies {@code timeout} to connections while they have no request in progress, when longer than
      * their connector's idle timeout; the connectors keep their own value for everything else (a request
-     * whose body stalls, a slow client, a TLS handshake).
+     * whose body stalls, a slow client, a TLS handshake). Shorter (behind a pass-through load balancer,
+     * whose flow timeout every idle connection must beat, whatever its state) it lowers the connectors'.
      */
     @Override
     public void setKeepAliveTimeout(Duration timeout) {
-        handler.keepAlive(timeout.toMillis());
+        long ms = timeout.toMillis();
+        if (handler.passThrough()) {
+            for (Connector connector : server.getConnectors()) {
+                if (connector instanceof AbstractConnector c && (c.getIdleTimeout() <= 0 || c.getIdleTimeout() > ms)) {
+                    c.setIdleTimeout(ms);
+                }
+            }
+        }
+        handler.keepAlive(ms);
     }
 
     @Override

@@ -8,6 +8,7 @@ import dev.ebb.Ebb;
 import dev.ebb.EbbConfig;
 import dev.ebb.EbbConfigException;
 import dev.ebb.IdleTimeoutPolicy;
+import dev.ebb.LoadBalancer;
 import dev.ebb.Phase;
 import dev.ebb.contract.RawHttp;
 import java.time.Duration;
@@ -82,6 +83,23 @@ class EbbJettyTest {
             assertThat(c.closedByServerWithin(lb.plusMillis(500))).as("idle connection kept past the load balancer's timeout")
                     .isFalse();
             assertThat(c.get("/work?ms=1").status()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void behindAPassThroughLoadBalancerConnectorsCloseIdleConnectionsBeforeItsFlowTimeout() throws Exception {
+        Server server = server(1);
+        ((ServerConnector) server.getConnectors()[0]).setIdleTimeout(3_000);
+        Ebb ebb = EbbJetty.install(server, config().loadBalancer(LoadBalancer.AWS_NLB)
+                .loadBalancerIdleTimeout(Duration.ofSeconds(2)).build());
+        server.start();
+        long keepAlive = ebb.config().keepAliveTimeout().orElseThrow().toMillis();
+        assertThat(keepAlive).isLessThan(2_000);
+        assertThat(server.getConnectors()[0].getIdleTimeout()).as("lowered below the flow timeout").isEqualTo(keepAlive);
+        try (RawHttp fresh = RawHttp.connect(port(server)); RawHttp used = RawHttp.connect(port(server))) {
+            assertThat(used.get("/work?ms=1").status()).isEqualTo(200);
+            assertThat(fresh.closedByServerWithin(Duration.ofSeconds(20))).as("a connection that never sent a request").isTrue();
+            assertThat(used.closedByServerWithin(Duration.ofSeconds(20))).as("an idle keep-alive connection").isTrue();
         }
     }
 
