@@ -38,7 +38,7 @@ final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerI
         this.upgrades = new Upgrades(core);
     }
 
-    /** Jetty's WebSocket connections, reported to Ebb when they open and when they close. */
+    /** Jetty's WebSocket connections, reported to Ebb when they open and when they close; other new connections too. */
     private static final class Upgrades implements Connection.Listener {
 
         private static final String WEBSOCKET_PACKAGE = "org.eclipse.jetty.websocket.";
@@ -52,8 +52,12 @@ final class JettyUnderBoot implements BootServer, ApplicationListener<WebServerI
 
         @Override
         public void onOpened(Connection connection) {
-            if (connection.getClass().getName().startsWith(WEBSOCKET_PACKAGE) && open.add(connection)) {
-                core.upgradeOpened();
+            if (connection.getClass().getName().startsWith(WEBSOCKET_PACKAGE)) {
+                if (open.add(connection)) {
+                    core.upgradeOpened();
+                }
+            } else {
+                core.connectionAccepted();
             }
         }
 
