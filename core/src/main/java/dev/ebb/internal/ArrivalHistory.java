@@ -43,18 +43,28 @@ public final class ArrivalHistory {
     }
 
     /**
+     * What the history proves: the quiet window that ends the delay early, or why there is none.
+     *
+     * @param quiet how long a silence must last, from the last arrival; empty when the full delay applies
+     * @param reason why the full delay applies, for the log; empty when {@code quiet} is present
+     */
+    public record Verdict(Optional<Duration> quiet, String reason) {
+    }
+
+    /**
      * How long a silence must last, from the last arrival, to prove the load balancer has let go: the larger
-     * of {@value #FACTOR} times the longest gap between arrivals in the history of whole ticks (the
-     * silence since the last arrival counts as a gap) and 500 ms. Empty when the history cannot prove anything: less than 5 s of it,
-     * fewer than {@value #MIN_BUSY_TICKS} ticks with arrivals, or a window longer than a quarter of
-     * {@code delay} (sparse or bursty traffic, where a silence is ordinary).
+     * of {@value #FACTOR} times the longest gap between arrivals in the history of whole ticks (the silence
+     * since the last arrival counts as a gap) and 500 ms. None when the history cannot prove anything: less
+     * than 5 s of it, fewer than {@value #MIN_BUSY_TICKS} ticks with arrivals, or a window longer than a
+     * quarter of {@code delay} (sparse or bursty traffic, where a silence is ordinary).
      *
      * @param delay the configured deregistration delay
      */
-    public synchronized Optional<Duration> quietWindow(Duration delay) {
+    public synchronized Verdict quietWindow(Duration delay) {
         int n = (int) Math.min(ticks, TICKS);
         if (n < MIN_TICKS) {
-            return Optional.empty();
+            return new Verdict(Optional.empty(), "too little traffic history (" + Durations.format(TICK.multipliedBy(n))
+                    + ", needs " + Durations.format(TICK.multipliedBy(MIN_TICKS)) + ")");
         }
         long first = ticks - n;
         int busy = 0;
@@ -70,14 +80,20 @@ public final class ArrivalHistory {
             }
         }
         if (busy < MIN_BUSY_TICKS) {
-            return Optional.empty();
+            return new Verdict(Optional.empty(), "too few requests before the shutdown (in " + busy + " of the last "
+                    + n + " intervals of " + Durations.format(TICK) + ")");
         }
         longestGap = Math.max(longestGap, ticks - previous); // the silence up to now
         // A gap of k ticks between arrivals lasted at most k + 1 ticks.
-        Duration quiet = TICK.multipliedBy((longestGap + 1) * FACTOR);
+        Duration gap = TICK.multipliedBy(longestGap + 1);
+        Duration quiet = gap.multipliedBy(FACTOR);
         if (quiet.compareTo(MIN_QUIET) < 0) {
             quiet = MIN_QUIET;
         }
-        return quiet.multipliedBy(4).compareTo(delay) <= 0 ? Optional.of(quiet) : Optional.empty();
+        if (quiet.multipliedBy(4).compareTo(delay) > 0) {
+            return new Verdict(Optional.empty(), "traffic too sparse or bursty (longest gap between requests "
+                    + Durations.format(gap) + ")");
+        }
+        return new Verdict(Optional.of(quiet), "");
     }
 }

@@ -430,17 +430,17 @@ public final class EbbCore implements Ebb {
             scheduler.execute(this::stopWithoutEbb);
             return stopped;
         }
-        Optional<Duration> quiet;
+        ArrivalHistory.Verdict verdict;
         synchronized (this) {
             shutdownStartNanos = scheduler.nanoTime();
             phase = Phase.DEREGISTERING;
-            quiet = adaptiveQuietWindow();
-            quietWindow = quiet.orElse(null);
+            verdict = adaptiveQuietWindow();
+            quietWindow = verdict.quiet().orElse(null);
         }
         log.info("ebb: DEREGISTERING: readiness down; serving every request with Connection: close for {}{}",
-                Durations.format(config.deregistrationDelay()), quiet.map(q -> ", or until no request has arrived for "
-                        + Durations.format(q) + " (at least " + Durations.format(config.minDeregistrationDelay()) + ")")
-                        .orElse(""));
+                Durations.format(config.deregistrationDelay()), verdict.quiet().map(q -> ", or until no request has"
+                        + " arrived for " + Durations.format(q) + " (at least " + Durations.format(config.minDeregistrationDelay())
+                        + ")").orElse(verdict.reason().isEmpty() ? "" : " (full delay: " + verdict.reason() + ")"));
         scheduler.execute(() -> {
             synchronized (this) {
                 // Measured from the start of the shutdown, whatever the adapter does next.
@@ -492,14 +492,16 @@ public final class EbbCore implements Ebb {
      * The quiet window that may end this shutdown's delay early, from the history sampled while serving; empty
      * when adaptive deregistration is off or the traffic does not make a silence conclusive. Stops the sampler.
      */
-    private Optional<Duration> adaptiveQuietWindow() {
+    private ArrivalHistory.Verdict adaptiveQuietWindow() {
         if (samplerTask == null) {
-            return Optional.empty();
+            Duration delay = config.deregistrationDelay();
+            boolean tooShort = config.adaptiveDeregistration() && !delay.isZero()
+                    && delay.compareTo(config.minDeregistrationDelay()) <= 0;
+            return new ArrivalHistory.Verdict(Optional.empty(), tooShort
+                    ? "the delay is not longer than ebb.min-deregistration-delay" : "");
         }
         samplerTask.cancel();
-        Duration delay = config.deregistrationDelay();
-        return history.quietWindow(delay)
-                .filter(q -> config.minDeregistrationDelay().compareTo(delay) < 0);
+        return history.quietWindow(config.deregistrationDelay());
     }
 
     /**
