@@ -319,7 +319,8 @@ public final class EbbCore implements Ebb {
             return;
         }
         log.info("ebb: {}", plan());
-        if (config.adaptiveDeregistration() && config.deregistrationDelay().compareTo(config.minDeregistrationDelay()) > 0) {
+        if (config.adaptiveDeregistration() && config.deregistrationDelay().compareTo(config.minDeregistrationDelay()) > 0
+                && !config.passThrough()) {
             synchronized (this) {
                 if (phase == Phase.SERVING && samplerTask == null) {
                     samplerTask = scheduler.repeat(() -> history.sample(started.get()), ArrivalHistory.TICK);
@@ -497,8 +498,15 @@ public final class EbbCore implements Ebb {
             Duration delay = config.deregistrationDelay();
             boolean tooShort = config.adaptiveDeregistration() && !delay.isZero()
                     && delay.compareTo(config.minDeregistrationDelay()) <= 0;
-            return new ArrivalHistory.Verdict(Optional.empty(), tooShort
-                    ? "the delay is not longer than ebb.min-deregistration-delay" : "");
+            if (tooShort) {
+                return new ArrivalHistory.Verdict(Optional.empty(), "the delay is not longer than ebb.min-deregistration-delay");
+            }
+            if (config.adaptiveDeregistration() && config.passThrough() && !delay.isZero()) {
+                return new ArrivalHistory.Verdict(Optional.empty(), config.loadBalancerLabel() + " passes connections"
+                        + " through: clients stay on their connections to other servers, so a silence here does not"
+                        + " show that it stopped sending new ones");
+            }
+            return new ArrivalHistory.Verdict(Optional.empty(), "");
         }
         samplerTask.cancel();
         return history.quietWindow(config.deregistrationDelay());

@@ -174,6 +174,18 @@ class AdaptiveDeregistrationTest {
     }
 
     @Test
+    void behindAPassThroughLoadBalancerTheFullDelayApplies() {
+        EbbCore core = started(config().loadBalancer(dev.ebb.LoadBalancer.AWS_NLB).build());
+        assertThat(clock.pending()).as("no sampler").isZero();
+        traffic(core, Duration.ofSeconds(30), ms(50));
+        core.shutdown();
+        clock.advance(ms(9_999));
+        assertThat(core.phase()).isEqualTo(Phase.DEREGISTERING);
+        clock.advance(ms(1));
+        assertThat(core.stopped().join().quietWindow()).isEmpty();
+    }
+
+    @Test
     void reportsTheLastConnectionThatCarriedARequestNotLaterProbeConnections() {
         EbbCore core = started(config().adaptiveDeregistration(false).build());
         core.connectionAccepted(); // while serving: not noted
