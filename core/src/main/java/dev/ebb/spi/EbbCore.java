@@ -59,6 +59,8 @@ public final class EbbCore implements Ebb {
     private static final Duration MIN_ADAPTER_BUDGET = Duration.ofSeconds(1);
     /** The least time stopping the server gets. */
     private static final Duration MIN_STOP_BUDGET = Duration.ofMillis(500);
+    /** How finely the last arrival while deregistering is timed. */
+    private static final long ARRIVAL_RESOLUTION_NANOS = 1_000_000;
     /** No arrival noted. */
     private static final long NONE = Long.MIN_VALUE;
 
@@ -130,9 +132,14 @@ public final class EbbCore implements Ebb {
 
     private void arrivedWhileDeregistering() {
         requestsWhileDeregistering.increment();
-        lastRequestNanos = scheduler.nanoTime();
+        long now = scheduler.nanoTime();
+        long last = lastRequestNanos;
+        // Written at most once per millisecond, so that busy threads do not all store to one cache line.
+        if (last == NONE || now - last >= ARRIVAL_RESOLUTION_NANOS) {
+            lastRequestNanos = now;
+        }
         long accepted = lastAcceptNanos;
-        if (accepted != NONE) {
+        if (accepted != NONE && accepted != lastRoutedConnectionNanos) {
             lastRoutedConnectionNanos = accepted;
         }
     }

@@ -152,67 +152,51 @@ class LoadBalancerLagTest {
     }
 
     /** Two instances behind {@code lb}; s1 is terminated once per lag, taken out of rotation that long after. */
+    @SuppressWarnings("try") // the load balancer is a resource only to be closed
     private static Wrk.Result lags(ExampleApp app, String lb, Path dir, List<Shutdown> out) throws Exception {
         Files.createDirectories(dir);
-        AppInstance s1 = new AppInstance(app, "s1", Ports.free(), options(lb), dir);
-        AppInstance s2 = new AppInstance(app, "s2", Ports.free(), options(lb), dir);
-        List<Integer> both = List.of(s1.port(), s2.port());
-        int lbPort = Ports.free();
-        Haproxy haproxy = null;
-        Nginx nginx = null;
-        Wrk wrk = null;
-        try {
+        try (AppInstance s1 = new AppInstance(app, "s1", Ports.free(), options(lb), dir);
+                AppInstance s2 = new AppInstance(app, "s2", Ports.free(), options(lb), dir)) {
+            List<Integer> both = List.of(s1.port(), s2.port());
+            int lbPort = Ports.free();
             s1.start();
             s2.start();
             RollingRestart.awaitReady(s1);
             RollingRestart.awaitReady(s2);
             boolean isNginx = lb.equals("nginx");
-            if (isNginx) {
-                nginx = Nginx.start(dir, lbPort, both);
-            } else {
-                haproxy = Haproxy.start(Haproxy.Mode.HTTP_DRIVEN, dir, lbPort, both);
-            }
+            Nginx nginx = isNginx ? Nginx.start(dir, lbPort, both) : null;
+            Haproxy haproxy = isNginx ? null : Haproxy.start(Haproxy.Mode.HTTP_DRIVEN, dir, lbPort, both);
             // Behind nginx the clients close each connection (see Setup.NGINX: a reload closes idle client ones).
-            wrk = Wrk.start(dir, "http://127.0.0.1:" + lbPort + "/work?ms=" + WORK_MS, 2, 8, isNginx);
-            RollingRestart.hold(HISTORY, wrk);
-            for (int i = 0; i < LAGS.size(); i++) {
-                Duration lag = LAGS.get(i);
-                long sigterm = System.nanoTime();
-                s1.terminate();
-                RollingRestart.hold(lag, wrk);
-                if (isNginx) {
-                    nginx.route(List.of(s2.port()));
-                } else {
-                    haproxy.disable(1);
-                }
-                Duration letGo = Duration.ofNanos(System.nanoTime() - sigterm);
-                Duration exit = s1.awaitExit(Duration.ofSeconds(60));
-                out.add(new Shutdown(lb, lag, letGo, exit, s1.report().orElse("(no report)")));
-                if (i == LAGS.size() - 1) {
-                    break;
-                }
-                s1.start();
-                RollingRestart.awaitReady(s1);
-                if (isNginx) {
-                    nginx.route(both);
-                } else {
-                    haproxy.enable(1);
-                }
+            try (AutoCloseable balancer = isNginx ? nginx : haproxy;
+                    Wrk wrk = Wrk.start(dir, "http://127.0.0.1:" + lbPort + "/work?ms=" + WORK_MS, 2, 8, isNginx)) {
                 RollingRestart.hold(HISTORY, wrk);
+                for (int i = 0; i < LAGS.size(); i++) {
+                    Duration lag = LAGS.get(i);
+                    long sigterm = System.nanoTime();
+                    s1.terminate();
+                    RollingRestart.hold(lag, wrk);
+                    if (isNginx) {
+                        nginx.route(List.of(s2.port()));
+                    } else {
+                        haproxy.disable(1);
+                    }
+                    Duration letGo = Duration.ofNanos(System.nanoTime() - sigterm);
+                    Duration exit = s1.awaitExit(Duration.ofSeconds(60));
+                    out.add(new Shutdown(lb, lag, letGo, exit, s1.report().orElse("(no report)")));
+                    if (i == LAGS.size() - 1) {
+                        break;
+                    }
+                    s1.start();
+                    RollingRestart.awaitReady(s1);
+                    if (isNginx) {
+                        nginx.route(both);
+                    } else {
+                        haproxy.enable(1);
+                    }
+                    RollingRestart.hold(HISTORY, wrk);
+                }
+                return wrk.stop();
             }
-            return wrk.stop();
-        } finally {
-            if (wrk != null) {
-                wrk.close();
-            }
-            if (haproxy != null) {
-                haproxy.close();
-            }
-            if (nginx != null) {
-                nginx.close();
-            }
-            s1.close();
-            s2.close();
         }
     }
 }
