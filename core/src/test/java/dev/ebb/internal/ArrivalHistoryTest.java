@@ -47,11 +47,18 @@ class ArrivalHistoryTest {
     }
 
     @Test
-    void tooLittleHistoryOrTooFewRequestsProveNothing() {
+    void tooLittleHistoryProvesNothing() {
         ticks(31, 1, 1); // the first sample only primes the total
         assertThat(history.quietWindow(DELAY).reason()).isEqualTo("too little traffic history (3s, needs 5s)");
-        ticks(40, 1000, 1);
-        assertThat(history.quietWindow(DELAY).reason()).startsWith("too few requests before the shutdown");
+    }
+
+    @Test
+    void tooFewRequestsProveNothing() {
+        ticks(100, 1, 0);
+        ticks(19, 1, 1); // 19 busy ticks in a row: gaps are short, but there are too few of them
+        assertThat(history.quietWindow(DELAY).reason()).startsWith("too few requests before the shutdown (in 19 of");
+        ticks(1, 1, 1);
+        assertThat(history.quietWindow(DELAY).quiet()).contains(Duration.ofMillis(600));
     }
 
     @Test
