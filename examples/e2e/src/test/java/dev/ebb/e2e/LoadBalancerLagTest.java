@@ -14,9 +14,11 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Test;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Adaptive deregistration against real load balancers that let go late: with a 10 s delay, HAProxy (L7, its
@@ -25,7 +27,8 @@ import org.junit.jupiter.api.io.TempDir;
  * SIGTERM, under wrk load. Each instance must leave DEREGISTERING within 1.5 s of the moment its load balancer let
  * go, with zero failed requests; and an instance that got only a request every 2 s keeps the full delay.
  *
- * <p>One app ({@code -Debb.e2e.lag.app=jetty} by default), both load balancers, one shutdown per lag: about 90 s.
+ * <p>One app ({@code -Debb.e2e.lag.apps=jetty} by default; a comma-separated list runs each, e.g.
+ * {@code jetty,undertow,netty,spring-boot}), both load balancers, one shutdown per lag: about 90 s per app.
  * {@code -Debb.e2e.lag.adaptive=false} runs the same with {@code ebb.adaptive-deregistration=false}, for the
  * comparison in {@code BENCHMARKS.md}: then every instance must keep the full delay.
  */
@@ -66,11 +69,16 @@ class LoadBalancerLagTest {
         }
     }
 
-    @Test
-    void deregistrationEndsSoonAfterTheLoadBalancerLetsGoButSparseTrafficKeepsTheFullDelay(
+    static Stream<ExampleApp> apps() {
+        return Stream.of(System.getProperty("ebb.e2e.lag.apps", "jetty").split(",")).map(String::trim)
+                .filter(n -> !n.isEmpty()).map(ExampleApp::new);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("apps")
+    void deregistrationEndsSoonAfterTheLoadBalancerLetsGoButSparseTrafficKeepsTheFullDelay(ExampleApp app,
             @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
         E2e.needTools("haproxy", "nginx", "wrk");
-        ExampleApp app = new ExampleApp(System.getProperty("ebb.e2e.lag.app", "jetty"));
         E2e.needApp(app);
 
         AppInstance sparse = new AppInstance(app, "sparse", Ports.free(), options("haproxy"), dir);
