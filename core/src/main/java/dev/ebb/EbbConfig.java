@@ -25,6 +25,8 @@ import java.util.Properties;
  * <tr><td>{@code ebb.enabled}</td><td>{@code EBB_ENABLED}</td><td>{@code true}</td></tr>
  * <tr><td>{@code ebb.deregistration-delay}</td><td>{@code EBB_DEREGISTRATION_DELAY}</td>
  *     <td>{@code 10s} under Kubernetes ({@code KUBERNETES_SERVICE_HOST} set), else {@code 0s}</td></tr>
+ * <tr><td>{@code ebb.adaptive-deregistration}</td><td>{@code EBB_ADAPTIVE_DEREGISTRATION}</td><td>{@code true}</td></tr>
+ * <tr><td>{@code ebb.min-deregistration-delay}</td><td>{@code EBB_MIN_DEREGISTRATION_DELAY}</td><td>{@code 2s}</td></tr>
  * <tr><td>{@code ebb.drain-timeout}</td><td>{@code EBB_DRAIN_TIMEOUT}</td><td>{@code 15s}</td></tr>
  * <tr><td>{@code ebb.termination-grace-period}</td><td>{@code EBB_TERMINATION_GRACE_PERIOD}</td><td>{@code 30s}</td></tr>
  * <tr><td>{@code ebb.load-balancer}</td><td>{@code EBB_LOAD_BALANCER}</td><td>none</td></tr>
@@ -46,18 +48,21 @@ public final class EbbConfig {
     public static final Duration MIN_KEEP_ALIVE_MARGIN = Duration.ofSeconds(5);
 
     static final Duration DEFAULT_KUBERNETES_DELAY = Duration.ofSeconds(10);
+    static final Duration DEFAULT_MIN_DEREGISTRATION_DELAY = Duration.ofSeconds(2);
     static final Duration DEFAULT_DRAIN_TIMEOUT = Duration.ofSeconds(15);
     static final Duration DEFAULT_GRACE_PERIOD = Duration.ofSeconds(30);
 
     /** Every property Ebb reads, without the {@code ebb.} prefix. */
     public static final List<String> PROPERTY_NAMES = List.of(
-            "enabled", "deregistration-delay", "drain-timeout", "termination-grace-period", "load-balancer",
+            "enabled", "deregistration-delay", "adaptive-deregistration", "min-deregistration-delay", "drain-timeout", "termination-grace-period", "load-balancer",
             "load-balancer-idle-timeout", "idle-timeout-policy", "readiness-path", "liveness-path",
             "handle-signals");
 
     private final boolean enabled;
     private final Duration deregistrationDelay;
     private final boolean deregistrationDelayExplicit;
+    private final boolean adaptiveDeregistration;
+    private final Duration minDeregistrationDelay;
     private final Duration drainTimeout;
     private final Duration terminationGracePeriod;
     private final LoadBalancer loadBalancer;
@@ -72,6 +77,8 @@ public final class EbbConfig {
         this.enabled = b.enabled;
         this.deregistrationDelay = delay;
         this.deregistrationDelayExplicit = b.deregistrationDelay != null;
+        this.adaptiveDeregistration = b.adaptiveDeregistration;
+        this.minDeregistrationDelay = b.minDeregistrationDelay;
         this.drainTimeout = b.drainTimeout;
         this.terminationGracePeriod = b.terminationGracePeriod;
         this.loadBalancer = b.loadBalancer;
@@ -144,6 +151,8 @@ public final class EbbConfig {
         Builder b = new Builder(kubernetes);
         b.enabled = enabled;
         b.deregistrationDelay = deregistrationDelayExplicit ? deregistrationDelay : null;
+        b.adaptiveDeregistration = adaptiveDeregistration;
+        b.minDeregistrationDelay = minDeregistrationDelay;
         b.drainTimeout = drainTimeout;
         b.terminationGracePeriod = terminationGracePeriod;
         b.loadBalancer = loadBalancer;
@@ -163,6 +172,23 @@ public final class EbbConfig {
     /** How long readiness fails while the server keeps serving, before the listener closes. */
     public Duration deregistrationDelay() {
         return deregistrationDelay;
+    }
+
+    /**
+     * Whether the deregistration delay may end early, once no request has arrived for a quiet window that the
+     * traffic seen before the shutdown makes conclusive; {@code true} by default. See
+     * {@code docs/load-balancers.md}, "When the load balancer lets go".
+     */
+    public boolean adaptiveDeregistration() {
+        return adaptiveDeregistration;
+    }
+
+    /**
+     * The least time in DEREGISTERING when it ends early (never more than the delay itself); 2 s by default. It
+     * covers a readiness or health-check period of the load balancer.
+     */
+    public Duration minDeregistrationDelay() {
+        return minDeregistrationDelay;
     }
 
     /** The longest wait for in-flight requests once the listener is closed. */
@@ -258,6 +284,8 @@ public final class EbbConfig {
         return enabled == c.enabled && handleSignals == c.handleSignals && kubernetes == c.kubernetes
                 && deregistrationDelayExplicit == c.deregistrationDelayExplicit
                 && deregistrationDelay.equals(c.deregistrationDelay) && drainTimeout.equals(c.drainTimeout)
+                && adaptiveDeregistration == c.adaptiveDeregistration
+                && minDeregistrationDelay.equals(c.minDeregistrationDelay)
                 && terminationGracePeriod.equals(c.terminationGracePeriod) && loadBalancer == c.loadBalancer
                 && Objects.equals(loadBalancerIdleTimeout, c.loadBalancerIdleTimeout)
                 && idleTimeoutPolicy == c.idleTimeoutPolicy && readinessPath.equals(c.readinessPath)
@@ -266,7 +294,7 @@ public final class EbbConfig {
 
     @Override
     public int hashCode() {
-        return Objects.hash(enabled, deregistrationDelay, drainTimeout, terminationGracePeriod, loadBalancer,
+        return Objects.hash(enabled, deregistrationDelay, adaptiveDeregistration, minDeregistrationDelay, drainTimeout, terminationGracePeriod, loadBalancer,
                 loadBalancerIdleTimeout, idleTimeoutPolicy, readinessPath, livenessPath, handleSignals);
     }
 
@@ -275,6 +303,8 @@ public final class EbbConfig {
         return "EbbConfig{enabled=" + enabled
                 + ", deregistration-delay=" + Durations.format(deregistrationDelay)
                 + (deregistrationDelayExplicit ? "" : (kubernetes ? " (Kubernetes default)" : " (default outside Kubernetes)"))
+                + ", adaptive-deregistration=" + adaptiveDeregistration
+                + ", min-deregistration-delay=" + Durations.format(minDeregistrationDelay)
                 + ", drain-timeout=" + Durations.format(drainTimeout)
                 + ", termination-grace-period=" + Durations.format(terminationGracePeriod)
                 + ", load-balancer=" + (loadBalancer == null ? "none" : loadBalancer.configName())
@@ -291,6 +321,8 @@ public final class EbbConfig {
     public static final class Builder {
         private boolean enabled = true;
         private Duration deregistrationDelay;
+        private boolean adaptiveDeregistration = true;
+        private Duration minDeregistrationDelay = DEFAULT_MIN_DEREGISTRATION_DELAY;
         private Duration drainTimeout = DEFAULT_DRAIN_TIMEOUT;
         private Duration terminationGracePeriod = DEFAULT_GRACE_PERIOD;
         private LoadBalancer loadBalancer;
@@ -317,6 +349,21 @@ public final class EbbConfig {
         public Builder deregistrationDelay(Duration delay) {
             this.deregistrationDelay = Objects.requireNonNull(delay, "deregistrationDelay");
             return source("deregistration-delay", "builder");
+        }
+
+        /**
+         * Whether DEREGISTERING may end before the delay once the traffic shows the load balancer has let go;
+         * {@code true} by default.
+         */
+        public Builder adaptiveDeregistration(boolean adaptive) {
+            this.adaptiveDeregistration = adaptive;
+            return source("adaptive-deregistration", "builder");
+        }
+
+        /** The least time in DEREGISTERING when it ends early; 2 s by default. */
+        public Builder minDeregistrationDelay(Duration min) {
+            this.minDeregistrationDelay = Objects.requireNonNull(min, "minDeregistrationDelay");
+            return source("min-deregistration-delay", "builder");
         }
 
         /** Longest wait for in-flight requests; 15 s by default. */
@@ -393,6 +440,12 @@ public final class EbbConfig {
                 case "deregistration-delay":
                     parseDuration(name, v, origin, "10s").ifPresent(this::deregistrationDelay);
                     break;
+                case "adaptive-deregistration":
+                    parseBoolean(name, v, origin).ifPresent(this::adaptiveDeregistration);
+                    break;
+                case "min-deregistration-delay":
+                    parseDuration(name, v, origin, "2s").ifPresent(this::minDeregistrationDelay);
+                    break;
                 case "drain-timeout":
                     parseDuration(name, v, origin, "15s").ifPresent(this::drainTimeout);
                     break;
@@ -451,6 +504,8 @@ public final class EbbConfig {
                     : (kubernetes ? DEFAULT_KUBERNETES_DELAY : Duration.ZERO);
             nonNegative(problems, "deregistration-delay", delay, "0s, or the time your load balancer needs to stop"
                     + " sending new requests (e.g. 10s)");
+            nonNegative(problems, "min-deregistration-delay", minDeregistrationDelay, "a load balancer's health-check"
+                    + " period (2s by default)");
             nonNegative(problems, "drain-timeout", drainTimeout, "e.g. 15s");
             if (terminationGracePeriod.isNegative() || terminationGracePeriod.isZero()) {
                 problems.add(describe("termination-grace-period", terminationGracePeriod)

@@ -92,6 +92,29 @@ class EbbConfigTest {
     }
 
     @Test
+    void adaptiveDeregistrationIsOnWithATwoSecondFloorAndCanBeSetFromEveryWhere() {
+        EbbConfig defaults = load(Map.of(), KUBERNETES);
+        assertThat(defaults.adaptiveDeregistration()).isTrue();
+        assertThat(defaults.minDeregistrationDelay()).isEqualTo(Duration.ofSeconds(2));
+
+        EbbConfig fromEnv = load(Map.of(), Map.of("EBB_ADAPTIVE_DEREGISTRATION", "false",
+                "EBB_MIN_DEREGISTRATION_DELAY", "5s"));
+        assertThat(fromEnv.adaptiveDeregistration()).isFalse();
+        assertThat(fromEnv.minDeregistrationDelay()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(fromEnv.toBuilder().build()).isEqualTo(fromEnv);
+        assertThat(fromEnv.toString()).contains("adaptive-deregistration=false, min-deregistration-delay=5s");
+    }
+
+    @Test
+    void aBadFloorOrSwitchIsRefusedWithTheFix() {
+        assertThatThrownBy(() -> load(Map.of("ebb.min-deregistration-delay", "PT-1S",
+                "ebb.adaptive-deregistration", "maybe"), NO_ENV))
+                .isInstanceOf(EbbConfigException.class)
+                .hasMessageContaining("ebb.min-deregistration-delay=-1s").hasMessageContaining("expected a duration of 0s or more")
+                .hasMessageContaining("ebb.adaptive-deregistration=\"maybe\"").hasMessageContaining("expected true or false");
+    }
+
+    @Test
     void builderValuesWinOverTheSources() {
         EbbConfig c = EbbConfig.fromSources(Map.of("ebb.drain-timeout", "5s"), NO_ENV)
                 .drainTimeout(Duration.ofSeconds(7)).build();

@@ -11,9 +11,23 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * The default {@link Scheduler}: {@link System#nanoTime()} and one non-daemon thread started on first use;
- * calls into the server run on a daemon thread each, waited for within their budget.
+ * calls into the server run on a daemon thread each, waited for within their budget; repeating timers share one
+ * daemon thread per JVM.
  */
 public final class SystemScheduler implements Scheduler {
+
+    /** One daemon thread for every server's sampling timer in this JVM, started on first use. */
+    private static final class Sampler {
+        static final ScheduledThreadPoolExecutor EXECUTOR = new ScheduledThreadPoolExecutor(1, r -> {
+            Thread t = new Thread(r, "ebb-sampler");
+            t.setDaemon(true);
+            return t;
+        });
+
+        static {
+            EXECUTOR.setRemoveOnCancelPolicy(true);
+        }
+    }
 
     private ScheduledThreadPoolExecutor executor;
 
@@ -30,6 +44,20 @@ public final class SystemScheduler implements Scheduler {
     @Override
     public Cancellable schedule(Runnable task, Duration delay) {
         ScheduledFuture<?> f = executor().schedule(task, delay.toNanos(), TimeUnit.NANOSECONDS);
+        return () -> f.cancel(false);
+    }
+
+    @Override
+    public Cancellable repeat(Runnable task, Duration period) {
+        Runnable safe = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                // a failed sample is lost, the timer goes on
+            }
+        };
+        ScheduledFuture<?> f = Sampler.EXECUTOR.scheduleAtFixedRate(safe, period.toNanos(), period.toNanos(),
+                TimeUnit.NANOSECONDS);
         return () -> f.cancel(false);
     }
 

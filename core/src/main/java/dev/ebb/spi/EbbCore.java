@@ -7,6 +7,7 @@ import dev.ebb.EbbListener;
 import dev.ebb.IdleTimeoutPolicy;
 import dev.ebb.Phase;
 import dev.ebb.ShutdownReport;
+import dev.ebb.internal.ArrivalHistory;
 import dev.ebb.internal.Durations;
 import dev.ebb.internal.SignalTrap;
 import java.time.Duration;
@@ -29,8 +30,15 @@ import org.slf4j.LoggerFactory;
  * <p>Adapters call, per request: {@link #requestStarted()} when a request arrives (probe requests
  * excepted), {@link #closeConnection()} just before the response is committed (add
  * {@code Connection: close} when it returns {@code true}) and {@link #requestFinished()} exactly once
- * when the request is complete, whatever its outcome. These cost an atomic increment or decrement and
- * a volatile read: no lock, no allocation. Probe paths are answered with {@link #probeStatus(String)}.
+ * when the request is complete, whatever its outcome. These cost an atomic increment and a volatile read: no
+ * lock, no allocation, no clock read while serving. Probe paths are answered with {@link #probeStatus(String)}.
+ * Adapters also call {@link #connectionAccepted()} for every new connection (a volatile read while serving).
+ *
+ * <p>While serving, a timer samples the running total of requests every 100 ms into a one-minute history (on a
+ * daemon thread, nothing written on the request path). While deregistering, Ebb notes when the last connection
+ * and request arrived: the report says when the load balancer let go, and with
+ * {@link EbbConfig#adaptiveDeregistration()} the delay ends once no request has arrived for a quiet window that
+ * the history makes conclusive (never before {@link EbbConfig#minDeregistrationDelay()}).
  *
  * <p>A request whose connection is upgraded (a {@code 101 Switching Protocols} response, e.g. a WebSocket)
  * never gets {@code Connection: close}: adapters do not call {@link #closeConnection()} for a 101. They call
@@ -51,6 +59,10 @@ public final class EbbCore implements Ebb {
     private static final Duration MIN_ADAPTER_BUDGET = Duration.ofSeconds(1);
     /** The least time stopping the server gets. */
     private static final Duration MIN_STOP_BUDGET = Duration.ofMillis(500);
+    /** How finely the last arrival while deregistering is timed. */
+    private static final long ARRIVAL_RESOLUTION_NANOS = 1_000_000;
+    /** No arrival noted. */
+    private static final long NONE = Long.MIN_VALUE;
 
     private final EbbConfig config;
     private final ServerAdapter adapter;
@@ -59,7 +71,14 @@ public final class EbbCore implements Ebb {
     private final CompletableFuture<ShutdownReport> stopped = new CompletableFuture<>();
 
     private volatile Phase phase = Phase.SERVING;
-    private final AtomicLong inFlight = new AtomicLong();
+    /** Requests started and finished so far: in flight is their difference; the sampler reads the first. */
+    private final AtomicLong started = new AtomicLong();
+    private final AtomicLong finished = new AtomicLong();
+    private final ArrivalHistory history = new ArrivalHistory();
+    /** Scheduler nanos of the last request and connection while deregistering, or {@link #NONE} (written only then). */
+    private volatile long lastRequestNanos = NONE;
+    private volatile long lastAcceptNanos = NONE;
+    private volatile long lastRoutedConnectionNanos = NONE;
     private final LongAdder requestsWhileDeregistering = new LongAdder();
     private final LongAdder connectionCloseResponses = new LongAdder();
     private final LongAdder requestsCompletedWhileDraining = new LongAdder();
@@ -71,6 +90,10 @@ public final class EbbCore implements Ebb {
     private final AtomicBoolean drainOver = new AtomicBoolean();
     private final AtomicBoolean unbalancedLogged = new AtomicBoolean();
     private Scheduler.Cancellable delayTask;
+    private Scheduler.Cancellable samplerTask;
+    private Scheduler.Cancellable quietTask;
+    private Duration quietWindow;
+    private boolean endedWhenQuiet;
     private Scheduler.Cancellable drainTimeoutTask;
     private boolean drainTimedOut;
     private boolean expedited;
@@ -101,9 +124,33 @@ public final class EbbCore implements Ebb {
 
     /** A request arrived. Pair with exactly one {@link #requestFinished()}. */
     public void requestStarted() {
-        inFlight.incrementAndGet();
+        started.incrementAndGet();
         if (phase == Phase.DEREGISTERING) {
-            requestsWhileDeregistering.increment();
+            arrivedWhileDeregistering();
+        }
+    }
+
+    private void arrivedWhileDeregistering() {
+        requestsWhileDeregistering.increment();
+        long now = scheduler.nanoTime();
+        long last = lastRequestNanos;
+        // Written at most once per millisecond, so that busy threads do not all store to one cache line.
+        if (last == NONE || now - last >= ARRIVAL_RESOLUTION_NANOS) {
+            lastRequestNanos = now;
+        }
+        long accepted = lastAcceptNanos;
+        if (accepted != NONE && accepted != lastRoutedConnectionNanos) {
+            lastRoutedConnectionNanos = accepted;
+        }
+    }
+
+    /**
+     * The server accepted a new connection. Costs a volatile read while serving; while deregistering it notes
+     * the time, for the report of when the load balancer let go.
+     */
+    public void connectionAccepted() {
+        if (phase == Phase.DEREGISTERING) {
+            lastAcceptNanos = scheduler.nanoTime();
         }
     }
 
@@ -126,9 +173,10 @@ public final class EbbCore implements Ebb {
 
     /** A request is complete (response sent, failed or aborted). */
     public void requestFinished() {
-        long left = inFlight.decrementAndGet();
+        long done = finished.incrementAndGet();
+        long left = started.get() - done;
         if (left < 0) {
-            unbalanced("request", inFlight);
+            unbalanced("request", finished);
             return;
         }
         if (phase == Phase.DRAINING && !drainOver.get()) {
@@ -157,7 +205,7 @@ public final class EbbCore implements Ebb {
         }
         if (phase == Phase.DRAINING && !drainOver.get()) {
             upgradesClosedWhileDraining.increment();
-            if (left <= 0 && inFlight.get() <= 0) {
+            if (left <= 0 && inFlight() <= 0) {
                 endDrain(DrainEnd.LAST_REQUEST);
             }
         }
@@ -165,7 +213,11 @@ public final class EbbCore implements Ebb {
 
     /** A finish without its start: an adapter bug. Logged once; the count is put back so the drain stays right. */
     private void unbalanced(String what, AtomicLong counter) {
-        counter.incrementAndGet();
+        if (counter == finished) {
+            counter.decrementAndGet();
+        } else {
+            counter.incrementAndGet();
+        }
         if (unbalancedLogged.compareAndSet(false, true)) {
             log.error("ebb: the {} adapter reported a {} finished that was not started (or finished twice); the"
                     + " drain may end early. Please report this as a bug of the adapter.", adapter.serverName(), what,
@@ -274,6 +326,14 @@ public final class EbbCore implements Ebb {
             return;
         }
         log.info("ebb: {}", plan());
+        if (config.adaptiveDeregistration() && config.deregistrationDelay().compareTo(config.minDeregistrationDelay()) > 0
+                && !config.passThrough()) {
+            synchronized (this) {
+                if (phase == Phase.SERVING && samplerTask == null) {
+                    samplerTask = scheduler.repeat(() -> history.sample(started.get()), ArrivalHistory.TICK);
+                }
+            }
+        }
         if (config.handleSignals()) {
             SignalTrap.register(this);
         }
@@ -327,7 +387,12 @@ public final class EbbCore implements Ebb {
 
     @Override
     public long inFlightRequests() {
-        return inFlight.get();
+        return inFlight();
+    }
+
+    private long inFlight() {
+        long done = finished.get();
+        return started.get() - done;
     }
 
     @Override
@@ -373,17 +438,25 @@ public final class EbbCore implements Ebb {
             scheduler.execute(this::stopWithoutEbb);
             return stopped;
         }
+        ArrivalHistory.Verdict verdict;
         synchronized (this) {
             shutdownStartNanos = scheduler.nanoTime();
             phase = Phase.DEREGISTERING;
+            verdict = adaptiveQuietWindow();
+            quietWindow = verdict.quiet().orElse(null);
         }
-        log.info("ebb: DEREGISTERING: readiness down; serving every request with Connection: close for {}",
-                Durations.format(config.deregistrationDelay()));
+        log.info("ebb: DEREGISTERING: readiness down; serving every request with Connection: close for {}{}",
+                Durations.format(config.deregistrationDelay()), verdict.quiet().map(q -> ", or until no request has"
+                        + " arrived for " + Durations.format(q) + " (at least " + Durations.format(config.minDeregistrationDelay())
+                        + ")").orElse(verdict.reason().isEmpty() ? "" : " (full delay: " + verdict.reason() + ")"));
         scheduler.execute(() -> {
             synchronized (this) {
                 // Measured from the start of the shutdown, whatever the adapter does next.
                 if (phase == Phase.DEREGISTERING && delayTask == null) {
                     delayTask = scheduler.schedule(this::beginDrain, config.deregistrationDelay());
+                    if (quietWindow != null) {
+                        checkQuiet();
+                    }
                 }
             }
             notifyPhase(Phase.SERVING, Phase.DEREGISTERING);
@@ -406,6 +479,9 @@ public final class EbbCore implements Ebb {
                 if (delayTask != null) {
                     delayTask.cancel();
                 }
+                if (quietTask != null) {
+                    quietTask.cancel();
+                }
                 delayTask = () -> { };
                 scheduler.execute(this::beginDrain);
             } else if (phase == Phase.DRAINING) {
@@ -420,6 +496,61 @@ public final class EbbCore implements Ebb {
     /** Why the drain ended. */
     private enum DrainEnd { LAST_REQUEST, TIMEOUT, EXPEDITED }
 
+    /**
+     * The quiet window that may end this shutdown's delay early, from the history sampled while serving; empty
+     * when adaptive deregistration is off or the traffic does not make a silence conclusive. Stops the sampler.
+     */
+    private ArrivalHistory.Verdict adaptiveQuietWindow() {
+        if (samplerTask == null) {
+            Duration delay = config.deregistrationDelay();
+            boolean tooShort = config.adaptiveDeregistration() && !delay.isZero()
+                    && delay.compareTo(config.minDeregistrationDelay()) <= 0;
+            if (tooShort) {
+                return new ArrivalHistory.Verdict(Optional.empty(), "the delay is not longer than ebb.min-deregistration-delay");
+            }
+            if (config.adaptiveDeregistration() && config.passThrough() && !delay.isZero()) {
+                return new ArrivalHistory.Verdict(Optional.empty(), config.loadBalancerLabel() + " passes connections"
+                        + " through: clients stay on their connections to other servers, so a silence here does not"
+                        + " show that it stopped sending new ones");
+            }
+            return new ArrivalHistory.Verdict(Optional.empty(), "");
+        }
+        samplerTask.cancel();
+        return history.quietWindow(config.deregistrationDelay());
+    }
+
+    /**
+     * Ends the delay when no request has arrived for the quiet window and the least delay has passed; otherwise
+     * checks again when that could first be the case. Each arrival only moves that time: no task per request.
+     */
+    private void checkQuiet() {
+        long due;
+        synchronized (this) {
+            if (phase != Phase.DEREGISTERING || expedited) {
+                return;
+            }
+            long last = lastRequestNanos == NONE ? shutdownStartNanos : Math.max(shutdownStartNanos, lastRequestNanos);
+            due = Math.max(shutdownStartNanos + config.minDeregistrationDelay().toNanos(), last + quietWindow.toNanos());
+            long wait = due - scheduler.nanoTime();
+            if (wait > 0) {
+                quietTask = scheduler.schedule(this::checkQuiet, Duration.ofNanos(wait));
+                return;
+            }
+            endedWhenQuiet = true;
+            if (delayTask != null) {
+                delayTask.cancel();
+            }
+        }
+        log.info("ebb: deregistering ended early: no request for {} (load balancer let go {} after the start of the"
+                + " shutdown)", Durations.format(quietWindow), Durations.seconds(since(lastRequestNanos)));
+        beginDrain();
+    }
+
+    /** Scheduler nanos of an arrival as time since the start of the shutdown; zero for {@link #NONE}. */
+    private Duration since(long nanos) {
+        return nanos == NONE ? Duration.ZERO : Duration.ofNanos(Math.max(0, nanos - shutdownStartNanos));
+    }
+
     private void beginDrain() {
         long deadline;
         synchronized (this) {
@@ -429,8 +560,14 @@ public final class EbbCore implements Ebb {
             drainStartNanos = scheduler.nanoTime();
             deadline = drainStartNanos + config.drainTimeout().toNanos();
             phase = Phase.DRAINING;
+            if (quietTask != null) {
+                quietTask.cancel();
+            }
             // Measured from the start of DRAINING: the adapter's calls below cannot push it back.
             drainTimeoutTask = scheduler.schedule(() -> endDrain(DrainEnd.TIMEOUT), config.drainTimeout());
+        }
+        if (stillSending()) {
+            log.warn("ebb: {}", stillSendingWarning(since(lastRequestNanos), config.deregistrationDelay()));
         }
         notifyPhase(Phase.DEREGISTERING, Phase.DRAINING);
         draining.complete(null);
@@ -444,7 +581,7 @@ public final class EbbCore implements Ebb {
             idleConnectionsClosed = idle;
             goingAwaySent = goingAway;
         }
-        long left = inFlight.get();
+        long left = inFlight();
         long upgrades = openUpgrades.get();
         log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight{} (timeout {})",
                 idle, left, goingAway > 0 || upgrades > 0 ? ", " + goingAway + " WebSockets told 1001 going away" : "",
@@ -459,7 +596,7 @@ public final class EbbCore implements Ebb {
             return;
         }
         synchronized (this) {
-            boolean open = inFlight.get() > 0 || openUpgrades.get() > 0;
+            boolean open = inFlight() > 0 || openUpgrades.get() > 0;
             drainTimedOut = why == DrainEnd.TIMEOUT && open;
             expedited |= why == DrainEnd.EXPEDITED && open;
             if (drainTimeoutTask != null) {
@@ -474,7 +611,7 @@ public final class EbbCore implements Ebb {
         // The stop margin of the grace period: aborting gets half of it, stopping the server the rest.
         long abortDeadline = stopStart + EbbConfig.STOP_MARGIN.toNanos() / 2;
         long stopDeadline = stopStart + EbbConfig.STOP_MARGIN.toNanos();
-        long aborted = Math.max(0, inFlight.get());
+        long aborted = Math.max(0, inFlight());
         long upgradesAborted = Math.max(0, openUpgrades.get());
         boolean timedOut;
         boolean cutShort;
@@ -506,7 +643,12 @@ public final class EbbCore implements Ebb {
                     upgradesAborted,
                     timedOut,
                     cutShort,
-                    stopError);
+                    stopError,
+                    arrival(lastRoutedConnectionNanos),
+                    arrival(lastRequestNanos),
+                    Optional.ofNullable(quietWindow),
+                    endedWhenQuiet,
+                    stillSending());
         }
         notifyPhase(Phase.DRAINING, Phase.STOPPED);
         log.info("ebb: STOPPED: {}", report);
@@ -526,8 +668,34 @@ public final class EbbCore implements Ebb {
         Throwable error = stopServer(start + config.drainTimeout().plus(EbbConfig.STOP_MARGIN).toNanos());
         phase = Phase.STOPPED;
         stopped.complete(new ShutdownReport(Duration.ZERO, Duration.ZERO, Duration.ofNanos(scheduler.nanoTime() - start),
-                0, 0, 0, 0, 0, 0, 0, false, false, error));
+                0, 0, 0, 0, 0, 0, 0, false, false, error, Optional.empty(), Optional.empty(), Optional.empty(), false,
+                false));
         scheduler.close();
+    }
+
+    /** The warning for a load balancer that still sent {@code last} after the start of the shutdown. */
+    static String stillSendingWarning(Duration last, Duration delay) {
+        return "the load balancer was still sending " + Durations.seconds(last) + " after SIGTERM; raise"
+                + " ebb.deregistration-delay (now " + Durations.format(delay) + ")";
+    }
+
+    private Optional<Duration> arrival(long nanos) {
+        return nanos == NONE ? Optional.empty() : Optional.of(since(nanos));
+    }
+
+    /**
+     * Whether requests still arrived in the last second of a full delay (not one ended early or cut short): the
+     * load balancer had not let go. Called once DEREGISTERING is over.
+     */
+    private synchronized boolean stillSending() {
+        long last = lastRequestNanos;
+        if (last == NONE || endedWhenQuiet || expedited) {
+            return false;
+        }
+        if (config.deregistrationDelay().isZero() && !config.kubernetes()) {
+            return false; // no delay asked for outside an orchestrator (a developer's Ctrl+C)
+        }
+        return drainStartNanos - last <= Duration.ofSeconds(1).toNanos();
     }
 
     /** Stops the server by {@code deadline}; returns why it failed, or {@code null}. */

@@ -22,6 +22,41 @@ public interface Scheduler {
     Cancellable schedule(Runnable task, Duration delay);
 
     /**
+     * Runs {@code task} every {@code period} until cancelled, from now on, while the server serves. It must not
+     * keep the JVM alive: the system scheduler runs it on one shared daemon thread, never on the shutdown thread.
+     * The default re-arms itself with {@link #schedule}, which suits a manual clock.
+     */
+    default Cancellable repeat(Runnable task, Duration period) {
+        final class Repeating implements Runnable, Cancellable {
+            private volatile boolean cancelled;
+            private volatile Cancellable next;
+
+            @Override
+            public void run() {
+                if (cancelled) {
+                    return;
+                }
+                task.run();
+                if (!cancelled) {
+                    next = schedule(this, period);
+                }
+            }
+
+            @Override
+            public void cancel() {
+                cancelled = true;
+                Cancellable n = next;
+                if (n != null) {
+                    n.cancel();
+                }
+            }
+        }
+        Repeating r = new Repeating();
+        r.next = schedule(r, period);
+        return r;
+    }
+
+    /**
      * Runs {@code operation} (a call into the server) and returns its result, waiting at most {@code budget}
      * for it. The default runs it inline on the calling thread; the system scheduler runs it on a thread of
      * its own so that a blocked server cannot hold up Ebb's deadlines.

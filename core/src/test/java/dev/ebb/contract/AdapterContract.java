@@ -148,6 +148,14 @@ public abstract class AdapterContract {
         return Optional.empty();
     }
 
+    /**
+     * Whether the adapter reports every new connection to Ebb ({@code EbbCore.connectionAccepted()}), for the
+     * report of when the load balancer let go; {@code false} where the server offers no accept hook Ebb uses.
+     */
+    protected boolean reportsNewConnections() {
+        return true;
+    }
+
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     private final List<RunningServer> servers = new ArrayList<>();
@@ -246,6 +254,34 @@ public abstract class AdapterContract {
             }
         }
         assertThat(server.ebb().phase()).isEqualTo(Phase.DEREGISTERING);
+    }
+
+    @Test
+    void connectionsAndRequestsWhileDeregisteringAreReported() throws Exception {
+        RunningServer server = run(config().build());
+        Ebb ebb = server.ebb();
+        try (RawHttp before = RawHttp.connect(server)) {
+            assertThat(before.get("/work?ms=1").status()).isEqualTo(200);
+        }
+        CompletableFuture<ShutdownReport> stopped = ebb.shutdown();
+        try (RawHttp c = RawHttp.connect(server)) {
+            assertThat(c.get("/work?ms=1").status()).isEqualTo(200);
+        }
+        if (ebbAnswersProbes()) {
+            try (RawHttp probe = RawHttp.connect(server)) { // a health check's connection: it carries no request
+                assertThat(probe.get("/ready").status()).isEqualTo(503);
+            }
+        }
+        ebb.expedite();
+        ShutdownReport report = stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.requestsWhileDeregistering()).isEqualTo(1);
+        assertThat(report.lastRequest()).as("last request while deregistering").isPresent();
+        if (reportsNewConnections()) {
+            assertThat(report.lastConnection()).as("last connection while deregistering").isPresent();
+            assertThat(report.lastConnection().get()).as("the connection that carried the request, not the probe's")
+                    .isLessThanOrEqualTo(report.lastRequest().get());
+        }
+        assertThat(report.toString()).contains("load balancer let go ");
     }
 
     @Test

@@ -133,7 +133,9 @@ final class EbbHandler extends Handler.Wrapper implements Connection.Listener {
     public void onOpened(Connection connection) {
         if (!pendingUpgrades.isEmpty() && pendingUpgrades.remove(connection.getEndPoint()) != null) {
             upgraded.add(connection);
+            return;
         }
+        core.connectionAccepted(); // also a connection that replaces another on the same socket: only times are kept
     }
 
     @Override

@@ -150,11 +150,13 @@ public final class EbbNetty {
         if (codec != null) {
             pipeline.addAfter(codec.name(), NAME, new Http1Handler(core, probes, adapter.keepAliveNanos()));
             adapter.track(pipeline.channel());
+            core.connectionAccepted();
             return pipeline;
         }
         switch (Http2Tracker.addTo(pipeline, NAME, core, streamProbes)) {
             case CONNECTION:
                 adapter.track(pipeline.channel());
+                core.connectionAccepted();
                 return pipeline;
             case STREAM:
                 return pipeline;

@@ -89,8 +89,8 @@ final class EbbConfigurations {
 
         @Bean
         @ConditionalOnMissingBean
-        EbbWebFilter ebbWebFilter(EbbCore ebb, BootServerAdapter adapter) {
-            return new EbbWebFilter(ebb, adapter);
+        EbbWebFilter ebbWebFilter(EbbCore ebb, BootServerAdapter adapter, Environment environment) {
+            return new EbbWebFilter(ebb, adapter, HealthChecks.of(ebb.config(), environment));
         }
     }
 

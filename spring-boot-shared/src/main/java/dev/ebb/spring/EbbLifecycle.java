@@ -6,6 +6,8 @@ import dev.ebb.ShutdownReport;
 import dev.ebb.spi.EbbCore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationContext;
@@ -27,6 +29,8 @@ import org.springframework.context.SmartLifecycle;
  * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
+
+    private static final Logger log = LoggerFactory.getLogger(EbbLifecycle.class);
 
     /** Stops just before the web server's graceful shutdown phase. */
     static final int PHASE = BootWeb.GRACEFUL_SHUTDOWN_PHASE + 1;
@@ -97,6 +101,24 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         if (!running) {
             running = true;
             core.started();
+            warnIfImmediateOnAServerNotDriven();
+        }
+    }
+
+    /**
+     * On a server Ebb drives, it drains whatever {@code server.shutdown} says. On another, Spring Boot's graceful
+     * shutdown drains after the delay: with {@code server.shutdown=immediate} it would cut the requests in flight.
+     */
+    private void warnIfImmediateOnAServerNotDriven() {
+        ApplicationContext c = context;
+        if (c == null || adapter.drivesServer() || !core.config().enabled()) {
+            return;
+        }
+        String shutdown = c.getEnvironment().getProperty("server.shutdown", "");
+        if ("immediate".equalsIgnoreCase(shutdown.trim())) {
+            log.warn("ebb: server.shutdown=immediate: Ebb does not drive {}, so after the deregistration delay Spring"
+                    + " Boot stops it at once and cuts the requests in flight. Fix: set server.shutdown=graceful (Ebb"
+                    + " bounds it by ebb.drain-timeout).", adapter.serverName());
         }
     }
 

@@ -16,7 +16,8 @@ import java.util.function.ToLongFunction;
  * Ebb's meters: {@code ebb.phase} (0 SERVING, 1 DEREGISTERING, 2 DRAINING, 3 STOPPED),
  * {@code ebb.requests.active}, and once the shutdown is over the figures of its report:
  * {@code ebb.shutdown.requests} by {@code outcome}, {@code ebb.shutdown.connections} by {@code reason}
- * and {@code ebb.shutdown.phase.duration} by {@code phase}.
+ * {@code ebb.shutdown.phase.duration} by {@code phase}, and {@code ebb.shutdown.load-balancer.let-go} by
+ * {@code arrival} ({@code last-request}, {@code last-connection}).
  */
 final class EbbMetrics implements MeterBinder {
 
@@ -42,6 +43,8 @@ final class EbbMetrics implements MeterBinder {
         duration(registry, "deregistering", ShutdownReport::deregistering);
         duration(registry, "draining", ShutdownReport::draining);
         duration(registry, "stopping", ShutdownReport::stopping);
+        letGo(registry, "last-request", r -> r.lastRequest().orElse(Duration.ZERO));
+        letGo(registry, "last-connection", r -> r.lastConnection().orElse(Duration.ZERO));
     }
 
     private void requests(MeterRegistry registry, String outcome, ToLongFunction<ShutdownReport> field) {
@@ -66,7 +69,16 @@ final class EbbMetrics implements MeterBinder {
                 .register(registry);
     }
 
-    private static ToDoubleFunction<Ebb> report(ToDoubleFunction<ShutdownReport> field) {
+    private void letGo(MeterRegistry registry, String arrival, java.util.function.Function<ShutdownReport, Duration> field) {
+        TimeGauge.builder("ebb.shutdown.load-balancer.let-go", ebb, TimeUnit.MILLISECONDS,
+                        report(r -> field.apply(r).toMillis()))
+                .description("Time from the start of the shutdown to the last arrival while deregistering, 0 when none"
+                        + " (known once it is over)")
+                .tag("arrival", arrival)
+                .register(registry);
+    }
+
+        private static ToDoubleFunction<Ebb> report(ToDoubleFunction<ShutdownReport> field) {
         return e -> {
             ShutdownReport report = e.stopped().getNow(null);
             return report == null ? 0 : field.applyAsDouble(report);

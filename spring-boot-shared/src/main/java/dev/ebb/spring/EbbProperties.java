@@ -30,6 +30,20 @@ public class EbbProperties {
     private Duration deregistrationDelay;
 
     /**
+     * Whether the deregistration delay may end early, once no request has arrived for a quiet window (3 times
+     * the longest gap between arrivals in the last minute, at least 500ms) and the traffic before the shutdown
+     * was dense enough to make that silence conclusive. Sparse or bursty traffic keeps the full delay.
+     */
+    private boolean adaptiveDeregistration = true;
+
+    /**
+     * The least time readiness fails when the deregistration delay ends early; should cover the load
+     * balancer's health-check period. Never more than the delay.
+     */
+    @DurationUnit(ChronoUnit.SECONDS)
+    private Duration minDeregistrationDelay = Duration.ofSeconds(2);
+
+    /**
      * Longest wait for in-flight requests once the server stops accepting; bounds Spring Boot's graceful
      * shutdown phase.
      */
@@ -96,6 +110,22 @@ public class EbbProperties {
 
     public void setDeregistrationDelay(Duration deregistrationDelay) {
         this.deregistrationDelay = deregistrationDelay;
+    }
+
+    public boolean isAdaptiveDeregistration() {
+        return adaptiveDeregistration;
+    }
+
+    public void setAdaptiveDeregistration(boolean adaptiveDeregistration) {
+        this.adaptiveDeregistration = adaptiveDeregistration;
+    }
+
+    public Duration getMinDeregistrationDelay() {
+        return minDeregistrationDelay;
+    }
+
+    public void setMinDeregistrationDelay(Duration minDeregistrationDelay) {
+        this.minDeregistrationDelay = minDeregistrationDelay;
     }
 
     public Duration getDrainTimeout() {
@@ -175,6 +205,7 @@ public class EbbProperties {
     EbbConfig toConfig(java.util.List<UnknownEbbProperties.Unknown> unknown) {
         EbbConfig.Builder builder = EbbConfig.builder()
                 .enabled(enabled)
+                .adaptiveDeregistration(adaptiveDeregistration)
                 .loadBalancerIdleTimeout(loadBalancerIdleTimeout)
                 .handleSignals(handleSignals);
         if (loadBalancer != null) {
@@ -183,6 +214,9 @@ public class EbbProperties {
         }
         if (deregistrationDelay != null) {
             builder.deregistrationDelay(deregistrationDelay);
+        }
+        if (minDeregistrationDelay != null) {
+            builder.minDeregistrationDelay(minDeregistrationDelay);
         }
         if (drainTimeout != null) {
             builder.drainTimeout(drainTimeout);

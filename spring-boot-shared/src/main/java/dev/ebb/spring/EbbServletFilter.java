@@ -20,7 +20,7 @@ import java.io.IOException;
  * sees it complete. {@code Connection: close} is set on HTTP/1 before the chain runs and set again
  * after each dispatch if still uncommitted (an application's {@code reset()} or an error page may have
  * cleared it), except on an upgrade request, whose 101 must switch cleanly. Once Ebb is shutting down it
- * also answers Ebb's probe paths itself. Thread-safe; no allocation per request.
+ * also answers Ebb's probe paths itself. Health checks ({@link HealthChecks}) are not counted. Thread-safe; no allocation per request.
  */
 final class EbbServletFilter implements Filter, AsyncListener {
 
@@ -30,15 +30,19 @@ final class EbbServletFilter implements Filter, AsyncListener {
     private static final String CLOSED = EbbServletFilter.class.getName() + ".closed";
 
     private final EbbCore core;
+    private final HealthChecks healthChecks;
 
-    EbbServletFilter(EbbCore core) {
+    EbbServletFilter(EbbCore core, HealthChecks healthChecks) {
         this.core = core;
+        this.healthChecks = healthChecks;
     }
 
     @Override
     public void doFilter(ServletRequest request, ServletResponse response, FilterChain chain)
             throws IOException, ServletException {
-        boolean counted = request.getDispatcherType() == DispatcherType.REQUEST;
+        boolean first = request.getDispatcherType() == DispatcherType.REQUEST;
+        // A health check is not the load balancer's traffic: not counted.
+        boolean counted = first && !(request instanceof HttpServletRequest http && healthChecks.matches(http.getRequestURI()));
         boolean http1 = !request.getProtocol().startsWith("HTTP/2");
         if (counted) {
             core.requestStarted();
@@ -46,8 +50,10 @@ final class EbbServletFilter implements Filter, AsyncListener {
         if (http1) {
             close(request, response);
         }
-        if (counted && probe(request, response)) {
-            core.requestFinished();
+        if (first && probe(request, response)) {
+            if (counted) {
+                core.requestFinished();
+            }
             return;
         }
         try {

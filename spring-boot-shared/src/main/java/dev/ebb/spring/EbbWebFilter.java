@@ -37,9 +37,12 @@ final class EbbWebFilter implements WebFilter, Ordered, ApplicationContextAware 
     /** The application's context; a child's (the management server's) requests are not the application's. */
     private volatile ApplicationContext owner;
 
-    EbbWebFilter(EbbCore core, BootServerAdapter adapter) {
+    private final HealthChecks healthChecks;
+
+    EbbWebFilter(EbbCore core, BootServerAdapter adapter, HealthChecks healthChecks) {
         this.core = core;
         this.adapter = adapter;
+        this.healthChecks = healthChecks;
     }
 
     @Override
@@ -68,6 +71,9 @@ final class EbbWebFilter implements WebFilter, Ordered, ApplicationContextAware 
                 }
                 return Mono.empty();
             });
+        }
+        if (healthChecks.matches(request.getPath().value())) {
+            return chain.filter(exchange); // not the load balancer's traffic: not counted
         }
         if (webSocket) {
             return chain.filter(exchange)

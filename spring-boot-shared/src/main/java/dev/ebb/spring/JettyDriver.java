@@ -44,7 +44,7 @@ final class JettyDriver implements BootServer {
         this.upgrades = new Upgrades(core);
     }
 
-    /** Jetty's WebSocket connections, reported to Ebb when they open and when they close. */
+    /** Jetty's WebSocket connections, reported to Ebb when they open and when they close; other new connections too. */
     private static final class Upgrades implements Connection.Listener {
 
         private static final String WEBSOCKET_PACKAGE = "org.eclipse.jetty.websocket.";
@@ -58,8 +58,12 @@ final class JettyDriver implements BootServer {
 
         @Override
         public void onOpened(Connection connection) {
-            if (connection.getClass().getName().startsWith(WEBSOCKET_PACKAGE) && open.add(connection)) {
-                core.upgradeOpened();
+            if (connection.getClass().getName().startsWith(WEBSOCKET_PACKAGE)) {
+                if (open.add(connection)) {
+                    core.upgradeOpened();
+                }
+            } else {
+                core.connectionAccepted();
             }
         }
 

@@ -77,6 +77,7 @@ final class ReactorNettyDriver implements BootServerAdapter.Connections {
                 .doOnBound(bound -> listeners.add(bound.channel()))
                 .doOnChannelInit((observer, channel, remote) -> {
                     if (channel.parent() instanceof ServerChannel) {
+                        core.connectionAccepted();
                         connections.add(channel);
                         if (core.closing()) {
                             channel.eventLoop().execute(() -> ReactorNettyHttp2.startGoAway(channel));

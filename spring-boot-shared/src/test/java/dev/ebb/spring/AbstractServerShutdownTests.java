@@ -154,6 +154,22 @@ abstract class AbstractServerShutdownTests {
     }
 
     @Test
+    void healthChecksOnTheApplicationsPortAreNotCountedAsTheLoadBalancersTraffic() throws Exception {
+        ConfigurableApplicationContext context = start("20s");
+        int port = port(context);
+        EbbCore ebb = context.getBean(EbbCore.class);
+        CompletableFuture<ShutdownReport> stopped = ebb.shutdown();
+        await().atMost(WAIT).until(() -> get(port, "/ready").status() == 503);
+        assertThat(get(port, "/actuator/health/liveness").status()).isEqualTo(200);
+        assertThat(ebb.inFlightRequests()).isZero();
+        ebb.expedite();
+        ShutdownReport report = stopped.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(report.requestsWhileDeregistering()).as("probes are not requests of the load balancer").isZero();
+        assertThat(report.lastRequest()).isEmpty();
+        context.close();
+    }
+
+    @Test
     void withServerShutdownImmediateEbbStillDrainsTheRequestInFlight() throws Exception {
         ConfigurableApplicationContext context = start("0s", "--server.shutdown=immediate");
         EbbCore ebb = context.getBean(EbbCore.class);

@@ -15,6 +15,7 @@ import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
 import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Auto-configuration of Ebb for a Spring Boot web application on Tomcat, Jetty or Reactor Netty: a
@@ -38,8 +39,9 @@ public final class EbbAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingFilterBean(EbbServletFilter.class)
-        FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb) {
-            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(new EbbServletFilter(ebb));
+        FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb, Environment environment) {
+            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(
+                    new EbbServletFilter(ebb, HealthChecks.of(ebb.config(), environment)));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.setAsyncSupported(true);

@@ -42,8 +42,9 @@ public final class EbbAutoConfiguration {
 
         @Bean
         @ConditionalOnMissingFilterBean(EbbServletFilter.class)
-        FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb) {
-            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(new EbbServletFilter(ebb));
+        FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb, Environment environment) {
+            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(
+                    new EbbServletFilter(ebb, HealthChecks.of(ebb.config(), environment)));
             registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
             registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
             registration.setAsyncSupported(true);

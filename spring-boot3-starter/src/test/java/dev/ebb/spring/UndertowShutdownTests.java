@@ -1,12 +1,19 @@
 package dev.ebb.spring;
 
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.undertow.Undertow;
 import io.undertow.UndertowOptions;
 import java.lang.reflect.Field;
 import java.time.Duration;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 import org.springframework.boot.WebApplicationType;
+import org.springframework.boot.test.system.CapturedOutput;
+import org.springframework.boot.test.system.OutputCaptureExtension;
 import org.springframework.boot.web.embedded.undertow.UndertowWebServer;
 import org.springframework.boot.web.server.WebServer;
+import org.springframework.context.ConfigurableApplicationContext;
 import org.xnio.OptionMap;
 
 /**
@@ -14,6 +21,7 @@ import org.xnio.OptionMap;
  * and the keep-alive as on the other servers; Spring Boot's graceful shutdown drains the request in flight
  * (Undertow's listener stays open until Boot stops it).
  */
+@ExtendWith(OutputCaptureExtension.class)
 class UndertowShutdownTests extends AbstractServerShutdownTests {
 
     @Override
@@ -29,6 +37,21 @@ class UndertowShutdownTests extends AbstractServerShutdownTests {
     @Override
     boolean closesListener() {
         return false;
+    }
+
+    /** Not driven: Boot's immediate shutdown would cut the request in flight, which Ebb says at start-up. */
+    @Override
+    void withServerShutdownImmediateEbbStillDrainsTheRequestInFlight() {
+    }
+
+    @Test
+    void withServerShutdownImmediateEbbWarnsAtStartupThatBootWouldCutRequestsInFlight(CapturedOutput output) {
+        ConfigurableApplicationContext context = start("0s", "--server.shutdown=immediate");
+        try {
+            assertThat(output).contains("ebb: server.shutdown=immediate: Ebb does not drive", "Fix: set server.shutdown=graceful");
+        } finally {
+            context.close();
+        }
     }
 
     @Override

@@ -128,6 +128,7 @@ final class EbbHandler implements HttpHandler {
     /** Wraps an open listener so that every accepted connection is known, also before its first request. */
     ChannelListener<StreamConnection> tracking(ChannelListener<StreamConnection> openListener) {
         return sc -> {
+            core.connectionAccepted();
             SocketAddress peer = sc.getPeerAddress();
             Conn conn = new Conn(sc, peer);
             if (peer != null) {

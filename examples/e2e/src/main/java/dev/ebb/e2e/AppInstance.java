@@ -127,6 +127,11 @@ public final class AppInstance implements AutoCloseable {
         return phase;
     }
 
+    /** The first line of the current run's log that contains {@code text}, if any. */
+    public Optional<String> logLine(String text) {
+        return lines().stream().filter(l -> l.contains(text)).findFirst();
+    }
+
     /** Whether SIGTERM was sent to the current run. */
     public boolean terminating() {
         return terminatedAt != 0;

@@ -34,6 +34,11 @@ public final class Haproxy implements AutoCloseable {
          */
         HTTP2,
         /**
+         * As {@link #HTTP}, without health checks: like an ALB whose targets a controller deregisters when the
+         * endpoints change. Whoever drives it takes a backend out of rotation with {@link #disable(int)}.
+         */
+        HTTP_DRIVEN,
+        /**
          * L4 like kube-proxy: each client connection is pinned to one backend for its lifetime; no health
          * checks; whoever drives it takes a backend out of rotation with {@link #disable(int)}.
          */
@@ -111,7 +116,7 @@ public final class Haproxy implements AutoCloseable {
                 .append("    default_backend app\n")
                 .append("backend app\n")
                 .append("    balance roundrobin\n");
-        if (mode != Mode.TCP) {
+        if (mode == Mode.HTTP || mode == Mode.HTTP2) {
             b.append("    option httpchk\n")
                     .append("    http-check send meth GET uri /ready ver HTTP/1.1 hdr Host app\n")
                     .append("    http-check expect status 200\n")

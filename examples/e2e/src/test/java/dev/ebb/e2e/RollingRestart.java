@@ -143,7 +143,7 @@ final class RollingRestart {
     }
 
     /** Keeps the load running for {@code d} (a part of the workload, not a wait for something). */
-    private static void hold(Duration d, Wrk wrk) {
+    static void hold(Duration d, Wrk wrk) {
         await().pollDelay(d).atMost(d.plusSeconds(5)).failFast("wrk exited", () -> !wrk.alive()).until(() -> true);
     }
 }
