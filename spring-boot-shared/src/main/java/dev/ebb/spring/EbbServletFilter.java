@@ -12,6 +12,9 @@ import jakarta.servlet.ServletResponse;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
+import org.springframework.core.Ordered;
+import org.springframework.core.env.Environment;
 
 /**
  * Counts requests for Ebb and asks peers to close their connection while Ebb deregisters. Registered
@@ -35,6 +38,16 @@ final class EbbServletFilter implements Filter, AsyncListener {
     EbbServletFilter(EbbCore core, HealthChecks healthChecks) {
         this.core = core;
         this.healthChecks = healthChecks;
+    }
+
+    /** The filter's registration: first in the chain, for the REQUEST, ASYNC and ERROR dispatches. */
+    static FilterRegistrationBean<EbbServletFilter> registration(EbbCore ebb, Environment environment) {
+        FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(
+                new EbbServletFilter(ebb, HealthChecks.of(ebb.config(), environment)));
+        registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
+        registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
+        registration.setAsyncSupported(true);
+        return registration;
     }
 
     @Override

@@ -1,7 +1,6 @@
 package dev.ebb.spring;
 
 import dev.ebb.spi.EbbCore;
-import jakarta.servlet.DispatcherType;
 import jakarta.servlet.Filter;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBooleanProperty;
@@ -14,7 +13,6 @@ import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Import;
-import org.springframework.core.Ordered;
 import org.springframework.core.env.Environment;
 
 /**
@@ -40,12 +38,7 @@ public final class EbbAutoConfiguration {
         @Bean
         @ConditionalOnMissingFilterBean(EbbServletFilter.class)
         FilterRegistrationBean<EbbServletFilter> ebbFilter(EbbCore ebb, Environment environment) {
-            FilterRegistrationBean<EbbServletFilter> registration = new FilterRegistrationBean<>(
-                    new EbbServletFilter(ebb, HealthChecks.of(ebb.config(), environment)));
-            registration.setOrder(Ordered.HIGHEST_PRECEDENCE);
-            registration.setDispatcherTypes(DispatcherType.REQUEST, DispatcherType.ASYNC, DispatcherType.ERROR);
-            registration.setAsyncSupported(true);
-            return registration;
+            return EbbServletFilter.registration(ebb, environment);
         }
     }
 
