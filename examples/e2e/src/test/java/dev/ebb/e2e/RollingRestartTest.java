@@ -37,10 +37,10 @@ class RollingRestartTest {
             new Row("netty", ALL, List.of(HAPROXY_TCP)),
             // Not behind haproxy-h2: HAProxy 2.6 sends ":scheme https" on cleartext h2, which Tomcat refuses.
             new Row("spring-boot", List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX), List.of(NGINX)),
-            // Spring Boot 3.5 on Tomcat 10.1 (not behind haproxy-h2, as spring-boot). Behind haproxy-tcp too with
-            // -Debb.e2e.boot3.all=true; left out by default to keep the suite's time.
+            // Spring Boot 3.5 on Tomcat 10.1 (not behind haproxy-h2, as spring-boot). Behind haproxy-http and
+            // haproxy-tcp too with -Debb.e2e.boot3.all=true; left out by default to keep the suite's time.
             new Row("spring-boot3", Boolean.getBoolean("ebb.e2e.boot3.all") ? List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX)
-                    : List.of(HAPROXY_HTTP, NGINX), List.of(NGINX)));
+                    : List.of(NGINX), List.of(NGINX)));
 
     /** {@code -Debb.e2e.setups=haproxy-h2} narrows the matrix to these set-ups. */
     private static boolean setupWanted(Setup s) {
