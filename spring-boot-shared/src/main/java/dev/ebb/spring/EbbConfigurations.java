@@ -55,8 +55,9 @@ final class EbbConfigurations {
 
         @Bean
         @ConditionalOnMissingBean
-        EbbLifecycle ebbLifecycle(EbbCore ebb, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
-            return new EbbLifecycle(ebb, adapter, publisher);
+        EbbLifecycle ebbLifecycle(EbbCore ebb, BootServerAdapter adapter, ApplicationEventPublisher publisher,
+                ObjectProvider<ShutdownPhaseTimeouts> timeouts) {
+            return new EbbLifecycle(ebb, adapter, publisher, timeouts.getIfAvailable());
         }
 
         @Bean

@@ -38,6 +38,7 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     private final EbbCore core;
     private final BootServerAdapter adapter;
     private final ApplicationEventPublisher publisher;
+    private final ShutdownPhaseTimeouts timeouts;
     private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
     /** Ebb reached STOPPED: completed before Ebb closes the context, so that this phase's stop never waits on it. */
     private final CompletableFuture<Void> ebbStopped = new CompletableFuture<>();
@@ -46,10 +47,13 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     /** The thread on which Ebb closes the context when it does not take signals, once started. */
     private volatile Thread closer;
 
-    EbbLifecycle(EbbCore core, BootServerAdapter adapter, ApplicationEventPublisher publisher) {
+    /** {@code timeouts} may be {@code null} when the application replaced the starter's. */
+    EbbLifecycle(EbbCore core, BootServerAdapter adapter, ApplicationEventPublisher publisher,
+            ShutdownPhaseTimeouts timeouts) {
         this.core = core;
         this.adapter = adapter;
         this.publisher = publisher;
+        this.timeouts = timeouts;
         core.addListener(new EbbListener() {
             @Override
             public void onPhase(Phase from, Phase to) {
@@ -83,12 +87,16 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
      * Waits until Ebb's own close of the context (after a shutdown started through the Ebb bean) is over.
      * Whoever else closes the context meanwhile must wait for it: Spring lets a second closer return at once
      * when the first one is waiting, before the context is closed.
+     *
+     * @return whether Ebb's close, if any, is over
      */
-    void awaitContextClosed(long timeoutMillis) throws InterruptedException {
+    boolean awaitContextClosed(long timeoutMillis) throws InterruptedException {
         Thread t = closer;
         if (t != null) {
             t.join(timeoutMillis);
+            return !t.isAlive();
         }
+        return true;
     }
 
     @Override
@@ -136,7 +144,12 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         CompletableFuture<ShutdownReport> stopped = core.shutdown();
         if (adapter.drivesServer()) {
             // Ebb's stopped() completes only after its listeners, one of which may be closing this context.
-            CompletableFuture.anyOf(ebbStopped, stopped).whenComplete((report, error) -> callback.run());
+            CompletableFuture.anyOf(ebbStopped, stopped).whenComplete((report, error) -> {
+                if (timeouts != null) {
+                    timeouts.serverDrainedByEbb();
+                }
+                callback.run();
+            });
             return;
         }
         if (core.phase() != Phase.DEREGISTERING) {

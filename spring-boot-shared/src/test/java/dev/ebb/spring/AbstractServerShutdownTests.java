@@ -2,6 +2,7 @@ package dev.ebb.spring;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import static org.awaitility.Awaitility.await;
 
 import dev.ebb.EbbConfigException;
@@ -42,8 +43,8 @@ abstract class AbstractServerShutdownTests {
     /** The keep-alive idle timeout the started server applies. */
     abstract Duration keepAliveOf(WebServer server) throws Exception;
 
-    /** Whether the listener closes when draining begins (on a server the starter drives). */
-    boolean closesListener() {
+    /** Whether the starter drives the server: closes its listener when draining begins, aborts at the drain timeout. */
+    boolean starterDrivesServer() {
         return true;
     }
 
@@ -66,7 +67,12 @@ abstract class AbstractServerShutdownTests {
                 "--ebb.drain-timeout=10s",
                 "--ebb.termination-grace-period=60s",
                 "--ebb.load-balancer=aws-alb"));
-        args.addAll(List.of(extra));
+        for (String arg : extra) {
+            // An extra argument replaces the default of the same property.
+            String key = arg.substring(0, arg.indexOf('=') + 1);
+            args.removeIf(a -> a.startsWith(key));
+            args.add(arg);
+        }
         return application.run(args.toArray(String[]::new));
     }
 
@@ -130,7 +136,7 @@ abstract class AbstractServerShutdownTests {
         assertThat(ebb.phase()).as("the delay (20s) is still running").isEqualTo(Phase.DEREGISTERING);
 
         ebb.expedite(); // ends the deregistration delay now; Boot's graceful shutdown begins
-        if (closesListener()) {
+        if (starterDrivesServer()) {
             await().atMost(WAIT).until(() -> RawHttp.refuses(port));
         }
         assertThat(closer.isAlive()).as("the context waits for the in-flight request").isTrue();
@@ -151,6 +157,32 @@ abstract class AbstractServerShutdownTests {
         // The held request, and maybe one answered just before expedite() whose completion the server
         // signalled after the response was sent.
         assertThat(report.requestsCompletedWhileDraining()).isGreaterThanOrEqualTo(1);
+    }
+
+    @Test
+    void requestAbortedByTheThirdSignalDoesNotHoldTheContextsCloseForAnotherDrainTimeout() throws Exception {
+        assumeTrue(starterDrivesServer(), "Ebb aborts requests only on a server it drives");
+        ConfigurableApplicationContext context = start("60s", "--ebb.drain-timeout=120s",
+                "--ebb.termination-grace-period=200s");
+        EbbCore ebb = context.getBean(EbbCore.class);
+        try (RawHttp inFlight = RawHttp.connect(port(context)).send("GET", "/work?hold=true")) {
+            assertThat(TestApplication.HELD.poll(30, TimeUnit.SECONDS)).as("the held request reached the application")
+                    .isNotNull();
+            Thread closer = new Thread(context::close, "context-close");
+            closer.start();
+            await().atMost(WAIT).until(() -> ebb.phase() == Phase.DEREGISTERING);
+            ebb.expedite();
+            await().atMost(WAIT).until(() -> ebb.phase() == Phase.DRAINING);
+            ebb.expedite();
+            ShutdownReport report = ebb.stopped().get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            assertThat(report.requestsAborted()).isEqualTo(1);
+            assertThat(inFlight.closedByServerWithin(WAIT)).as("the aborted request's connection").isTrue();
+
+            // The server may still count the aborted async request as active; Boot's graceful shutdown (its phase
+            // timeout was the 120s drain timeout) must not wait on it.
+            closer.join(WAIT.toMillis());
+            assertThat(closer.isAlive()).as("the context closed soon after Ebb stopped the server").isFalse();
+        }
     }
 
     @Test

@@ -64,15 +64,19 @@ final class BootContractSupport {
     /**
      * Closes the context after Ebb's own close of it, if any, is over. Two concurrent closers would let one
      * return early, and a context still closing in the background (e.g. disposing Reactor Netty's shared
-     * event loops) would break the next test's server.
+     * event loops) would break the next test's server. Fails if Ebb's close did not end in time: once Ebb has
+     * stopped the server, nothing in the context may hold its close (e.g. Boot's graceful shutdown waiting on a
+     * request Ebb aborted).
      */
     static AdapterContract.Cleanup closer(ConfigurableApplicationContext context) {
         EbbLifecycle lifecycle = context.getBeanProvider(EbbLifecycle.class).getIfAvailable();
         return () -> {
-            if (lifecycle != null) {
-                lifecycle.awaitContextClosed(CLOSE_WAIT.toMillis());
-            }
+            boolean closed = lifecycle == null || lifecycle.awaitContextClosed(CLOSE_WAIT.toMillis());
             context.close();
+            if (!closed) {
+                throw new AssertionError("Ebb's close of the context did not end within " + CLOSE_WAIT
+                        + " after the shutdown it ran");
+            }
         };
     }
 

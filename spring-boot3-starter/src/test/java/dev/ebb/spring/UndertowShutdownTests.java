@@ -35,7 +35,7 @@ class UndertowShutdownTests extends AbstractServerShutdownTests {
     }
 
     @Override
-    boolean closesListener() {
+    boolean starterDrivesServer() {
         return false;
     }
 
