@@ -23,7 +23,7 @@ final class BootServerAdapter implements ServerAdapter {
     private volatile KeepAlive keepAlive = KeepAlive.none();
     private volatile Connections connections = Connections.NONE;
     private volatile BootServer server;
-    private volatile WebSocketSessions webSockets;
+    private volatile WebSockets webSockets;
 
     /** The web server in use and its keep-alive timeout as configured, before it starts. */
     void use(String serverName, KeepAlive keepAlive) {
@@ -100,12 +100,24 @@ final class BootServerAdapter implements ServerAdapter {
     }
 
     /** The application's Spring WebSocket sessions, when it has Spring WebSocket. */
-    void webSockets(WebSocketSessions sessions) {
+    void webSockets(WebSockets sessions) {
         this.webSockets = sessions;
     }
 
-    WebSocketSessions webSockets() {
+    WebSockets webSockets() {
         return webSockets;
+    }
+
+    /**
+     * The application's Spring WebSocket sessions on a servlet server ({@link WebSocketSessions}). An interface,
+     * so that this class never names a servlet type: a WebFlux application has no servlet API.
+     */
+    interface WebSockets {
+        /** See {@link WebSocketSessions#track(boolean)}. */
+        void track(boolean count);
+
+        /** Sends a close frame with 1001 on every open session; how many were sent. */
+        int goingAway();
     }
 
     /** The value of a {@code server.*} duration property the application set, in Boot's own format. */

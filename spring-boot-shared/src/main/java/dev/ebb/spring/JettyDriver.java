@@ -104,7 +104,7 @@ final class JettyDriver implements BootServer {
         for (Connector connector : server.getConnectors()) {
             connector.addBean(upgrades);
         }
-        WebSocketSessions webSockets = adapter.webSockets();
+        BootServerAdapter.WebSockets webSockets = adapter.webSockets();
         if (webSockets != null) {
             webSockets.track(false);
         }
@@ -160,7 +160,7 @@ final class JettyDriver implements BootServer {
 
     @Override
     public int closeUpgradedConnections() {
-        WebSocketSessions webSockets = adapter.webSockets();
+        BootServerAdapter.WebSockets webSockets = adapter.webSockets();
         return webSockets == null ? 0 : webSockets.goingAway();
     }
 

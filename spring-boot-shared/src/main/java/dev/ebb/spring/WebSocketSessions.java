@@ -28,7 +28,7 @@ import org.springframework.web.socket.server.support.WebSocketHttpRequestHandler
  * request is finished and the session's close ends it ({@link EbbCore#upgradeClosed()}). SockJS endpoints
  * are not tracked. Thread-safe.
  */
-final class WebSocketSessions implements HandlerAdapter, Ordered {
+final class WebSocketSessions implements HandlerAdapter, Ordered, BootServerAdapter.WebSockets {
 
     private static final Logger log = LoggerFactory.getLogger(WebSocketSessions.class);
 
@@ -46,7 +46,8 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
      * Tracks sessions from now on, to tell them 1001; {@code count}: also reports them to Ebb as upgraded
      * connections (when the server itself does not).
      */
-    void track(boolean count) {
+    @Override
+    public void track(boolean count) {
         counting = count;
         tracked = true;
     }
@@ -81,8 +82,8 @@ final class WebSocketSessions implements HandlerAdapter, Ordered {
         return copy;
     }
 
-    /** Sends a close frame with 1001 on every open session; how many were sent. */
-    int goingAway() {
+    @Override
+    public int goingAway() {
         int sent = 0;
         for (WebSocketSession session : open) {
             try {
