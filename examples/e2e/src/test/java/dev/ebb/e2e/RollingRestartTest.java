@@ -19,9 +19,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Rolling restarts of each example app behind real load balancers under wrk POST load: zero failed requests
  * with Ebb, and failures without it (so this suite can fail).
  *
- * <p>Every app runs with Ebb behind every set-up (Spring Boot's Tomcat not behind {@code haproxy-h2}); each app
- * also runs once without Ebb, and those runs cover every set-up. One line per app; a scenario takes about 13 s
- * (Spring Boot's up to twice that), the whole class about 5 minutes on two shared cores.
+ * <p>Every app runs with Ebb behind every set-up (Tomcat not behind {@code haproxy-h2}); each app also runs once
+ * without Ebb, and those runs cover every set-up; the Spring Boot 3 apps other than Tomcat's, by default, behind one
+ * set-up each and only with Ebb ({@code -Debb.e2e.boot3.all=true} for all). One line per app; a scenario takes about
+ * 13 s (Spring Boot's up to 20 s), the whole class about 6 minutes on two shared cores.
  */
 class RollingRestartTest {
 
@@ -31,16 +32,29 @@ class RollingRestartTest {
 
     private static final List<Setup> ALL = List.of(HAPROXY_HTTP, HAPROXY_H2, HAPROXY_TCP, NGINX);
 
+    /** {@code -Debb.e2e.boot3.all=true}: every Spring Boot 3 app behind every set-up it runs behind, and without Ebb. */
+    private static final boolean BOOT3_ALL = Boolean.getBoolean("ebb.e2e.boot3.all");
+
+    /** Spring Boot 3.5 on {@code server}: behind {@code byDefault}, or behind {@code all} with {@link #BOOT3_ALL}. */
+    private static Row boot3(String app, List<Setup> byDefault, List<Setup> withoutByDefault, List<Setup> all) {
+        return BOOT3_ALL ? new Row(app, all, List.of(all.get(all.size() - 1))) : new Row(app, byDefault, withoutByDefault);
+    }
+
+    /** Not behind haproxy-h2: HAProxy 2.6 sends ":scheme https" on cleartext h2, which Tomcat refuses. */
+    private static final List<Setup> TOMCAT = List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX);
+
     private static final List<Row> MATRIX = List.of(
             new Row("jetty", ALL, List.of(HAPROXY_H2)),
             new Row("undertow", ALL, List.of(HAPROXY_HTTP)),
             new Row("netty", ALL, List.of(HAPROXY_TCP)),
-            // Not behind haproxy-h2: HAProxy 2.6 sends ":scheme https" on cleartext h2, which Tomcat refuses.
-            new Row("spring-boot", List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX), List.of(NGINX)),
-            // Spring Boot 3.5 on Tomcat 10.1 (not behind haproxy-h2, as spring-boot). Behind haproxy-http and
-            // haproxy-tcp too with -Debb.e2e.boot3.all=true; left out by default to keep the suite's time.
-            new Row("spring-boot3", Boolean.getBoolean("ebb.e2e.boot3.all") ? List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX)
-                    : List.of(NGINX), List.of(NGINX)));
+            new Row("spring-boot", TOMCAT, List.of(NGINX)),
+            // Spring Boot 3.5 on each of its four servers. To keep the suite's time, by default each runs with Ebb
+            // behind one set-up, all four set-ups between them, and Tomcat's without Ebb too;
+            // -Debb.e2e.boot3.all=true runs each behind all its set-ups, and each without Ebb.
+            boot3("spring-boot3", List.of(NGINX), List.of(NGINX), TOMCAT),
+            boot3("spring-boot3-jetty", List.of(HAPROXY_H2), List.of(), ALL),
+            boot3("spring-boot3-undertow", List.of(HAPROXY_TCP), List.of(), List.of(HAPROXY_HTTP, HAPROXY_TCP, NGINX)),
+            boot3("spring-boot3-reactor-netty", List.of(HAPROXY_HTTP), List.of(), ALL));
 
     /** {@code -Debb.e2e.setups=haproxy-h2} narrows the matrix to these set-ups. */
     private static boolean setupWanted(Setup s) {
