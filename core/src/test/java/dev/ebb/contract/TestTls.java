@@ -85,8 +85,9 @@ public final class TestTls {
             if (!p.waitFor(60, TimeUnit.SECONDS) || p.exitValue() != 0) {
                 throw new IllegalStateException("keytool failed: " + output);
             }
-            file.toFile().deleteOnExit();
+            // Deleted at exit in the reverse order: the file, then its directory.
             dir.toFile().deleteOnExit();
+            file.toFile().deleteOnExit();
             return file;
         } catch (IOException e) {
             throw new IllegalStateException("cannot make the test certificate", e);
