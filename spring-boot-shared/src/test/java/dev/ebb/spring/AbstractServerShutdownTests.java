@@ -67,6 +67,9 @@ abstract class AbstractServerShutdownTests {
                 "--ebb.drain-timeout=10s",
                 "--ebb.termination-grace-period=60s",
                 "--ebb.load-balancer=aws-alb"));
+        if (type() == WebApplicationType.REACTIVE) {
+            args.add(BootContractSupport.NO_QUIET_PERIOD);
+        }
         for (String arg : extra) {
             // An extra argument replaces the default of the same property.
             String key = arg.substring(0, arg.indexOf('=') + 1);

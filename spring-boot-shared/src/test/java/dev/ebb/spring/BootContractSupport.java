@@ -36,6 +36,12 @@ final class BootContractSupport {
         return start(config, tls, ContractApplication.class, WebApplicationType.SERVLET, server, args).server();
     }
 
+    /**
+     * No quiet period when the context disposes of Reactor Netty's event loops (2 s by default), after Ebb and Boot
+     * have stopped the server: it only lengthens every test.
+     */
+    static final String NO_QUIET_PERIOD = "--spring.reactor.netty.shutdown-quiet-period=0s";
+
     /** A started contract application and the handle the contract drives it by. */
     record Started(RunningServer server, ConfigurableApplicationContext context) {
     }
@@ -51,6 +57,9 @@ final class BootContractSupport {
                 "--spring.main.banner-mode=off",
                 "--management.endpoint.health.probes.enabled=true"));
         args.addAll(ebbArgs(config));
+        if (type == WebApplicationType.REACTIVE) {
+            args.add(NO_QUIET_PERIOD);
+        }
         args.addAll(serverArgs);
         if (tls) {
             args.addAll(tlsArgs());
