@@ -19,7 +19,7 @@ import java.util.stream.Stream;
  * Ebb, then the same app with {@code -Debb.enabled=false}; then both tallies side by side, and a picture of both
  * runs ({@code ebb-demo-<app>.html}).
  *
- * <p>{@code ./demo.sh [--app=jetty|undertow|netty|spring-boot] [--lb=builtin|haproxy]}
+ * <p>{@code ./demo.sh [--app=jetty|undertow|netty|spring-boot|<any example>] [--lb=builtin|haproxy]}
  */
 public final class Demo {
 
@@ -48,7 +48,7 @@ public final class Demo {
             } else if (a.equals("--lb=haproxy")) {
                 haproxy = true;
             } else if (!a.equals("--lb=builtin")) {
-                System.err.println("usage: demo.sh [--app=jetty|undertow|netty|spring-boot] [--lb=builtin|haproxy]");
+                System.err.println("usage: demo.sh [--app=jetty|undertow|netty|spring-boot|<any example>] [--lb=builtin|haproxy]");
                 System.exit(2);
             }
         }
