@@ -88,6 +88,11 @@ public final class EbbCore implements Ebb {
 
     private final AtomicBoolean shutdownStarted = new AtomicBoolean();
     private final AtomicBoolean drainOver = new AtomicBoolean();
+    /**
+     * DRAINING has told the adapter everything and recorded its counts: from now on the last request or upgraded
+     * connection to close ends the drain. Before, the start of DRAINING checks for itself once it is done.
+     */
+    private volatile boolean drainArmed;
     private final AtomicBoolean unbalancedLogged = new AtomicBoolean();
     private Scheduler.Cancellable delayTask;
     private Scheduler.Cancellable samplerTask;
@@ -181,7 +186,7 @@ public final class EbbCore implements Ebb {
         }
         if (phase == Phase.DRAINING && !drainOver.get()) {
             requestsCompletedWhileDraining.increment();
-            if (left <= 0 && openUpgrades.get() <= 0) {
+            if (left <= 0 && openUpgrades.get() <= 0 && drainArmed) {
                 endDrain(DrainEnd.LAST_REQUEST);
             }
         }
@@ -205,7 +210,8 @@ public final class EbbCore implements Ebb {
         }
         if (phase == Phase.DRAINING && !drainOver.get()) {
             upgradesClosedWhileDraining.increment();
-            if (left <= 0 && inFlight() <= 0) {
+            // A WebSocket may finish its closing handshake before closeUpgradedConnections() has returned.
+            if (left <= 0 && inFlight() <= 0 && drainArmed) {
                 endDrain(DrainEnd.LAST_REQUEST);
             }
         }
@@ -581,6 +587,7 @@ public final class EbbCore implements Ebb {
             idleConnectionsClosed = idle;
             goingAwaySent = goingAway;
         }
+        drainArmed = true;
         long left = inFlight();
         long upgrades = openUpgrades.get();
         log.info("ebb: DRAINING: stopped accepting, {} idle connections closed, {} requests in flight{} (timeout {})",

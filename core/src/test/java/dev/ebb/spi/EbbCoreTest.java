@@ -381,6 +381,23 @@ class EbbCoreTest {
     }
 
     @Test
+    void webSocketWhoseClosingHandshakeEndsBeforeTheAdapterReturnsIsCountedAsClosedWith1001() {
+        EbbCore core = core(config().build());
+        core.upgradeOpened();
+        adapter.upgraded = 1;
+        adapter.onGoingAway = () -> { // the client answered the close frame at once, and Ebb's thread ran on
+            core.upgradeClosed();
+            clock.runDue();
+        };
+        CompletableFuture<ShutdownReport> stopped = core.shutdown();
+        clock.advance(Duration.ofSeconds(10));
+        ShutdownReport report = stopped.join();
+        assertThat(report.webSocketsClosed()).isEqualTo(1);
+        assertThat(report.webSocketsAborted()).isZero();
+        assertThat(report.clean()).isTrue();
+    }
+
+    @Test
     void upgradedConnectionStillOpenAtTheDrainTimeoutIsAborted() {
         EbbCore core = core(config().drainTimeout(Duration.ofSeconds(5)).build());
         adapter.upgraded = 1;

@@ -50,10 +50,15 @@ class RecordingAdapter implements ServerAdapter {
     }
 
     int upgraded;
+    /** Run inside {@link #closeUpgradedConnections()}, e.g. a closing handshake that completes at once. */
+    Runnable onGoingAway;
 
     @Override
     public int closeUpgradedConnections() {
         calls.add("goingAway");
+        if (onGoingAway != null) {
+            onGoingAway.run();
+        }
         return upgraded;
     }
 

@@ -6,8 +6,6 @@ import dev.ebb.ShutdownReport;
 import dev.ebb.spi.EbbCore;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 import org.springframework.boot.availability.AvailabilityChangeEvent;
 import org.springframework.boot.availability.ReadinessState;
 import org.springframework.context.ApplicationContext;
@@ -18,19 +16,18 @@ import org.springframework.context.SmartLifecycle;
 
 /**
  * Runs Ebb's shutdown when the context closes, one lifecycle phase before Spring Boot's graceful shutdown
- * of the web server: readiness goes to {@code REFUSING_TRAFFIC} and responses carry
- * {@code Connection: close}. On a server Ebb drives (Tomcat, Jetty, Reactor Netty), {@link #stop(Runnable)} reports
- * completion once Ebb has drained it (STOPPED); Boot then stops it. On another server it reports completion
- * once the deregistration delay is over, and Boot's graceful shutdown stops accepting and drains. When the
- * shutdown starts elsewhere than in the context's close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the
- * application called {@code shutdown()} on the Ebb bean — the same sequence runs and Ebb closes the context once
- * it has stopped the server (on a server it does not drive, once the deregistration delay is over: Boot's
- * graceful shutdown then drains it); when Ebb takes signals, before its {@code stopped()} future completes, so that a
- * signal's exit follows the close and Boot's shutdown hook then finds the context closed. Thread-safe.
+ * of the web server: readiness goes to {@code REFUSING_TRAFFIC} and responses carry {@code Connection: close};
+ * {@link #stop(Runnable)} reports completion once Ebb has drained the server (STOPPED), and Boot then stops it, its
+ * own graceful shutdown phase cut to {@link ShutdownPhaseTimeouts#AFTER_EBB_DRAINED}. On a server Ebb drives
+ * (Tomcat, Jetty, Reactor Netty) the drain closes the listener and idle connections and aborts at the drain timeout;
+ * on another (Undertow under Boot 3) it waits for the requests in flight and the application's Spring WebSockets,
+ * told 1001, and Boot's stop of the server is the abort. When the shutdown starts elsewhere than in the context's
+ * close — Ebb took SIGTERM ({@code ebb.handle-signals}) or the application called {@code shutdown()} on the Ebb
+ * bean — the same sequence runs and Ebb closes the context once it has drained the server; when Ebb takes signals,
+ * before its {@code stopped()} future completes, so that a signal's exit follows the close and Boot's shutdown hook
+ * then finds the context closed. Thread-safe.
  */
 final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
-
-    private static final Logger log = LoggerFactory.getLogger(EbbLifecycle.class);
 
     /** Stops just before the web server's graceful shutdown phase. */
     static final int PHASE = BootWeb.GRACEFUL_SHUTDOWN_PHASE + 1;
@@ -39,7 +36,6 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
     private final BootServerAdapter adapter;
     private final ApplicationEventPublisher publisher;
     private final ShutdownPhaseTimeouts timeouts;
-    private final CompletableFuture<Void> deregistered = new CompletableFuture<>();
     /** Ebb reached STOPPED: completed before Ebb closes the context, so that this phase's stop never waits on it. */
     private final CompletableFuture<Void> ebbStopped = new CompletableFuture<>();
     private volatile ApplicationContext context;
@@ -57,9 +53,6 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         core.addListener(new EbbListener() {
             @Override
             public void onPhase(Phase from, Phase to) {
-                if (from == Phase.DEREGISTERING) {
-                    deregistered.complete(null);
-                }
                 if (to == Phase.DEREGISTERING && running) {
                     // Shut down through the Ebb bean rather than by closing the context.
                     AvailabilityChangeEvent.publish(publisher, EbbLifecycle.this, ReadinessState.REFUSING_TRAFFIC);
@@ -109,24 +102,11 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
         if (!running) {
             running = true;
             core.started();
-            warnIfImmediateOnAServerNotDriven();
-        }
-    }
-
-    /**
-     * On a server Ebb drives, it drains whatever {@code server.shutdown} says. On another, Spring Boot's graceful
-     * shutdown drains after the delay: with {@code server.shutdown=immediate} it would cut the requests in flight.
-     */
-    private void warnIfImmediateOnAServerNotDriven() {
-        ApplicationContext c = context;
-        if (c == null || adapter.drivesServer() || !core.config().enabled()) {
-            return;
-        }
-        String shutdown = c.getEnvironment().getProperty("server.shutdown", "");
-        if ("immediate".equalsIgnoreCase(shutdown.trim())) {
-            log.warn("ebb: server.shutdown=immediate: Ebb does not drive {}, so after the deregistration delay Spring"
-                    + " Boot stops it at once and cuts the requests in flight. Fix: set server.shutdown=graceful (Ebb"
-                    + " bounds it by ebb.drain-timeout).", adapter.serverName());
+            BootServerAdapter.WebSockets webSockets = adapter.webSockets();
+            if (webSockets != null && !adapter.drivesServer()) {
+                // The server does not report its upgraded connections: the sessions count as such, for the drain.
+                webSockets.track(true);
+            }
         }
     }
 
@@ -142,20 +122,13 @@ final class EbbLifecycle implements SmartLifecycle, ApplicationContextAware {
             AvailabilityChangeEvent.publish(publisher, this, ReadinessState.REFUSING_TRAFFIC);
         }
         CompletableFuture<ShutdownReport> stopped = core.shutdown();
-        if (adapter.drivesServer()) {
-            // Ebb's stopped() completes only after its listeners, one of which may be closing this context.
-            CompletableFuture.anyOf(ebbStopped, stopped).whenComplete((report, error) -> {
-                if (timeouts != null) {
-                    timeouts.serverDrainedByEbb();
-                }
-                callback.run();
-            });
-            return;
-        }
-        if (core.phase() != Phase.DEREGISTERING) {
-            deregistered.complete(null);
-        }
-        deregistered.whenComplete((ignored, error) -> callback.run());
+        // Ebb's stopped() completes only after its listeners, one of which may be closing this context.
+        CompletableFuture.anyOf(ebbStopped, stopped).whenComplete((report, error) -> {
+            if (timeouts != null) {
+                timeouts.serverDrainedByEbb();
+            }
+            callback.run();
+        });
     }
 
     @Override

@@ -25,12 +25,8 @@ class UndertowBootContractTest extends AdapterContract {
             "pipelinedRequestsWhileDeregisteringAreAnsweredOrLeftUnansweredNeverFailed",
             // Ebb does not close Undertow's listener: Boot stops the server after its graceful shutdown.
             "stoppedServerRefusesConnections",
-            // Ebb does not abort on Undertow: Boot's graceful shutdown waits for the request up to the drain timeout.
-            "secondSignalSkipsTheDelayAndThirdAbortsTheDrain",
             "drainingRefusesConnectsClosesIdleConnectionsAndCompletesInFlightRequests",
-            // No 1001 from Ebb at DRAINING, and no GOAWAY: Boot stops Undertow with them open.
-            "webSocketIsToldGoingAwayAtDrainingAndTheDrainWaitsForItsClose",
-            "webSocketThatNeverAnswersTheCloseIsAbortedAtTheDrainTimeoutAndCounted",
+            // No GOAWAY: Boot stops Undertow with its HTTP/2 connections open.
             "http2StreamsSurviveTheGoAwaysAndNoneIsReset");
 
     /** Actuator answers the probe paths under Spring Boot, in its own format. */

@@ -29,9 +29,8 @@ class WebSocketRollingRestartTest {
 
     /** Apps whose adapter tells WebSockets 1001 at DRAINING. */
     private static final List<String> WITH_EBB = Boolean.getBoolean("ebb.e2e.boot3.all")
-            // Not spring-boot3-undertow: the starter does not drive Undertow, Boot stops it with its sockets open.
             ? List.of("jetty", "undertow", "netty", "spring-boot", "spring-boot3", "spring-boot3-jetty",
-                    "spring-boot3-reactor-netty")
+                    "spring-boot3-undertow", "spring-boot3-reactor-netty")
             : List.of("jetty", "undertow", "netty", "spring-boot");
     private static final List<String> WITHOUT_EBB = List.of("netty");
 
