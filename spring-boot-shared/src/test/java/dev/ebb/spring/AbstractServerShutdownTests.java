@@ -137,7 +137,8 @@ abstract class AbstractServerShutdownTests {
         }
         assertThat(ebb.phase()).as("the delay (20s) is still running").isEqualTo(Phase.DEREGISTERING);
 
-        ebb.expedite(); // ends the deregistration delay now; Boot's graceful shutdown begins
+        ebb.expedite(); // ends the deregistration delay now
+        await().atMost(WAIT).until(() -> ebb.phase() == Phase.DRAINING);
         if (starterDrivesServer()) {
             await().atMost(WAIT).until(() -> RawHttp.refuses(port));
         }
