@@ -15,8 +15,13 @@ interface BootServer {
     /** Closes every connection with no request in progress; how many. */
     int closeIdleConnections();
 
-    /** Sends a WebSocket close frame with 1001 on every upgraded connection; how many. */
-    int closeUpgradedConnections();
+    /**
+     * Sends a WebSocket close frame with 1001 on every upgraded connection the server itself can reach; how many.
+     * The application's Spring WebSockets that the starter tracks are told by {@link BootServerAdapter}.
+     */
+    default int closeUpgradedConnections() {
+        return 0;
+    }
 
     /** Closes every connection still open; how many. */
     int abortConnections();

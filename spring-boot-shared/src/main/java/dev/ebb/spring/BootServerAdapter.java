@@ -168,12 +168,11 @@ final class BootServerAdapter implements ServerAdapter {
     @Override
     public int closeUpgradedConnections() {
         BootServer s = server;
-        if (!drivesServer()) {
-            // The application's Spring WebSockets, which EbbLifecycle tracks then.
-            WebSockets sessions = webSockets;
-            return sessions == null ? 0 : sessions.goingAway();
-        }
-        return (s == null ? 0 : s.closeUpgradedConnections()) + connections.closeUpgraded();
+        // The application's Spring WebSockets, where the starter tracks them (on Jetty, and on a server it does not
+        // drive); untracked, there are none.
+        WebSockets sessions = webSockets;
+        return (s == null ? 0 : s.closeUpgradedConnections()) + connections.closeUpgraded()
+                + (sessions == null ? 0 : sessions.goingAway());
     }
 
     @Override

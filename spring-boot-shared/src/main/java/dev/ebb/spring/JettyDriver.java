@@ -159,12 +159,6 @@ final class JettyDriver implements BootServer {
     }
 
     @Override
-    public int closeUpgradedConnections() {
-        BootServerAdapter.WebSockets webSockets = adapter.webSockets();
-        return webSockets == null ? 0 : webSockets.goingAway();
-    }
-
-    @Override
     public int abortConnections() {
         List<EndPoint> endPoints = endPoints();
         endPoints.forEach(EndPoint::close);

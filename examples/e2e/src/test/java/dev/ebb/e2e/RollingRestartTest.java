@@ -33,7 +33,7 @@ class RollingRestartTest {
     private static final List<Setup> ALL = List.of(HAPROXY_HTTP, HAPROXY_H2, HAPROXY_TCP, NGINX);
 
     /** {@code -Debb.e2e.boot3.all=true}: every Spring Boot 3 app behind every set-up it runs behind, and without Ebb. */
-    private static final boolean BOOT3_ALL = Boolean.getBoolean("ebb.e2e.boot3.all");
+    static final boolean BOOT3_ALL = Boolean.getBoolean("ebb.e2e.boot3.all");
 
     /**
      * A Spring Boot 3.5 app: with Ebb behind {@code byDefault} and without it behind {@code withoutByDefault}; with

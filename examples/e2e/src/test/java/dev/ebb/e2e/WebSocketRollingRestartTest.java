@@ -28,7 +28,7 @@ class WebSocketRollingRestartTest {
     static final int SOCKETS = 20;
 
     /** Apps whose adapter tells WebSockets 1001 at DRAINING. */
-    private static final List<String> WITH_EBB = Boolean.getBoolean("ebb.e2e.boot3.all")
+    private static final List<String> WITH_EBB = RollingRestartTest.BOOT3_ALL
             ? List.of("jetty", "undertow", "netty", "spring-boot", "spring-boot3", "spring-boot3-jetty",
                     "spring-boot3-undertow", "spring-boot3-reactor-netty")
             : List.of("jetty", "undertow", "netty", "spring-boot");
